@@ -1,0 +1,216 @@
+"""Load test: intake and a case action from concurrent clients against gunicorn +
+PostgreSQL on 127.0.0.1, then a check that every acknowledged case and event is in
+the database exactly once. With --kill-worker the `qingdan worker` is killed and
+restarted midway (when the worker command exists).
+
+    .venv/bin/python bench/load_intake.py --seconds 30 --clients 16
+
+Target (issue 10): >= 300 intakes/s, p99 < 200 ms, zero errors, zero lost or doubled
+records on this 2-core machine. Prints what it measured; it asserts nothing.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from loadgen import run_load, wait_for  # noqa: E402
+
+PORT = 8101
+MESSAGES = ROOT.parent / "shared" / "data" / "complaints" / "unlabelled_messages.csv"
+
+
+def sample_texts() -> list[tuple[str, str]]:
+    """Real complaint texts when the shared data set is beside the clone, else a few."""
+    if MESSAGES.exists():
+        import csv
+
+        with MESSAGES.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        return [(r["留言主题"][:150], r["留言详情"][:2000]) for r in rows if r["留言详情"].strip()]
+    return [
+        ("村口路灯不亮", "村口路灯坏了一周，晚上出行不便。"),
+        ("道路破损积水", "小区门口道路破损积水。"),
+        ("装修噪音扰民", "邻居装修噪音扰民。"),
+    ]
+
+
+def manage(*args, env, capture=False):
+    return subprocess.run(
+        [sys.executable, "-m", "qingdan.cli", *args],
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def prepare(env) -> tuple[str, list[str]]:
+    manage("migrate", "-v0", env=env)
+    script = (
+        "from qingdan.orgs.demo import load_demo_organisation;"
+        "from qingdan.orgs.models import Jurisdiction;"
+        "load_demo_organisation();"
+        "codes = Jurisdiction.objects.filter(level='village').values_list('code', flat=True);"
+        "print(' '.join(codes))"
+    )
+    villages = manage("shell", "-c", script, env=env, capture=True).stdout.split("\n")[-2].split()
+    token = manage("issue-token", "supervisor", env=env, capture=True).stdout.strip()
+    return token, villages
+
+
+def start_server(env, workers: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "qingdan.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def start_worker(env) -> subprocess.Popen | None:
+    commands = manage("help", "--commands", env=env, capture=True).stdout.split()
+    if "worker" not in commands:
+        return None
+    return subprocess.Popen([sys.executable, "-m", "qingdan.cli", "worker"], env=env)
+
+
+def verify(env, run: str, acknowledged: list[str], accepted: list[str]) -> dict:
+    script = f"""
+import json
+from collections import Counter
+from qingdan.cases.models import Case, CaseEvent
+ours = Case.objects.filter(title__startswith={run!r})
+cases = Counter(ours.values_list('tracking_number', flat=True))
+events = Counter(CaseEvent.objects.filter(case__title__startswith={run!r}, action='accept')
+                 .values_list('case__tracking_number', flat=True))
+registers = Counter(CaseEvent.objects.filter(case__title__startswith={run!r}, action='register')
+                    .values_list('case__tracking_number', flat=True))
+print(json.dumps({{'cases': cases, 'accepts': events, 'registers': registers}}))
+"""
+    output = manage("shell", "-c", script, env=env, capture=True).stdout
+    found = json.loads(output.strip().splitlines()[-1])
+    cases, accepts, registers = found["cases"], found["accepts"], found["registers"]
+    return {
+        "acknowledged_cases": len(acknowledged),
+        "lost_cases": sum(1 for t in acknowledged if t not in cases),
+        "doubled_cases": sum(1 for n in cases.values() if n > 1),
+        "unacknowledged_in_db": sum(1 for t in cases if t not in set(acknowledged)),
+        "register_events_not_once": sum(1 for t in acknowledged if registers.get(t) != 1),
+        "acknowledged_accepts": len(accepted),
+        "lost_accepts": sum(1 for t in accepted if accepts.get(t, 0) == 0),
+        "doubled_accepts": sum(1 for n in accepts.values() if n > 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument("--intake-only", action="store_true", help="no follow-up action")
+    parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/qingdan_load")
+    args = parser.parse_args()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DB_CONN_MAX_AGE": "60",
+        "DJANGO_SETTINGS_MODULE": "qingdan.settings",
+        "QINGDAN_TRIAGE_STRICT": "0",
+    }
+    token, villages = prepare(env)
+    run = f"LOAD-{uuid.uuid4().hex[:6]}"
+    server = start_server(env, args.workers)
+    worker = start_worker(env) if args.kill_worker else None
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    acknowledged: list[str] = []
+    accepted: list[str] = []
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/portal/")
+
+        texts = sample_texts()
+
+        def intake(client: int, number: int):
+            title, content = texts[number % len(texts)]
+            body = {
+                "channel": "phone",
+                "title": f"{run} {title}"[:200],
+                "content": content,
+                "jurisdiction": random.choice(villages),
+                "petitioner": {"name": "张三", "phone": f"139{number % 100000000:08d}"},
+            }
+            return ("POST", "/api/v1/cases/", body, headers)
+
+        def follow(status: int, data: dict):
+            if status != 201:
+                return None
+            acknowledged.append(data["tracking_number"])
+            if args.intake_only:
+                return None
+            path = f"/api/v1/cases/{data['tracking_number']}/accept/"
+            return ("POST", path, {}, {**headers, "If-Match": '"1"'})
+
+        if worker is not None:
+
+            def killer():
+                time.sleep(args.seconds / 2)
+                worker.send_signal(signal.SIGKILL)
+                worker.wait()
+                print("worker killed and restarted midway", flush=True)
+                return start_worker(env)
+
+            import threading
+
+            holder: dict = {}
+            thread = threading.Thread(target=lambda: holder.update(w=killer()), daemon=True)
+            thread.start()
+        result = run_load(
+            f"http://127.0.0.1:{PORT}",
+            intake,
+            clients=args.clients,
+            seconds=args.seconds,
+            on_response=follow,
+        )
+        for item in result.bodies:
+            if item["path"].endswith("/accept/") and item["status"] == 200:
+                accepted.append(item["data"]["tracking_number"])
+        intakes = [b for b in result.bodies if b["path"] == "/api/v1/cases/"]
+        summary = result.summary("qingdan")
+        summary["intakes"] = len(intakes)
+        summary["intakes_per_s"] = round(len(intakes) / result.elapsed, 1)
+        summary["intake_errors"] = sum(1 for b in intakes if b["status"] != 201)
+        print(json.dumps(summary, ensure_ascii=False))
+        if result.errors:
+            print("client errors:", result.errors[:5])
+        time.sleep(1)
+        print(json.dumps(verify(env, run, acknowledged, accepted)))
+    finally:
+        server.terminate()
+        server.wait(10)
+        if worker is not None:
+            worker.terminate()
+
+
+if __name__ == "__main__":
+    main()

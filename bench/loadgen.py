@@ -1,0 +1,118 @@
+"""A bounded HTTP load generator shared by the load benchmarks.
+
+Threads with keep-alive connections send requests built by a callable for a fixed
+time, and record status, latency and the response body of each. Loopback only.
+"""
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+Request = tuple[str, str, dict | None, dict]  # method, path, json body, headers
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    bodies: list[dict] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def summary(self, label: str) -> dict:
+        ok = len(self.latencies)
+        quantiles = statistics.quantiles(self.latencies, n=100) if ok >= 2 else [0.0] * 99
+        return {
+            "target": label,
+            "requests": ok,
+            "throughput_per_s": round(ok / self.elapsed, 1) if self.elapsed else 0.0,
+            "p50_ms": round(quantiles[49] * 1000, 1),
+            "p99_ms": round(quantiles[98] * 1000, 1),
+            "statuses": self.statuses,
+            "errors": len(self.errors),
+        }
+
+
+def run_load(
+    base_url: str,
+    make_request: Callable[[int, int], Request],
+    *,
+    clients: int,
+    seconds: float,
+    on_response: Callable[[int, dict], Request | None] | None = None,
+    max_requests: int = 1_000_000,
+) -> Result:
+    """Each client thread loops: build a request, send it, optionally send the
+    follow-up request that `on_response` derives from the answer."""
+    parts = urlsplit(base_url)
+    assert parts.hostname in {"127.0.0.1", "localhost", "::1"}, "loopback targets only"
+    result = Result()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    counter = iter(range(max_requests))
+
+    def send(conn, request: Request):
+        method, path, body, headers = request
+        payload = json.dumps(body).encode() if body is not None else None
+        started = time.perf_counter()
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        latency = time.perf_counter() - started
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            data = {"raw": raw[:200].decode(errors="replace")}
+        with lock:
+            result.latencies.append(latency)
+            result.statuses[response.status] = result.statuses.get(response.status, 0) + 1
+            result.bodies.append({"status": response.status, "path": path, "data": data})
+        return response.status, data
+
+    def client(index: int):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        while time.monotonic() < deadline:
+            try:
+                with lock:
+                    number = next(counter)
+            except StopIteration:
+                return
+            try:
+                status, data = send(conn, make_request(index, number))
+                follow = on_response(status, data) if on_response else None
+                if follow is not None:
+                    send(conn, follow)
+            except (OSError, http.client.HTTPException) as exc:
+                with lock:
+                    result.errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 60)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    parts = urlsplit(url)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
+            conn.request("GET", parts.path or "/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")

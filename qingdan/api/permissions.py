@@ -1,0 +1,22 @@
+"""Who may use the API at all. What each person sees is decided by the querysets
+(`visible_to(user)`); what each person may do, by the actions layer."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+
+def is_staff_member(user) -> bool:
+    """An active account with a role (or a superuser): the accounts the workflow knows."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", ""))
+    )
+
+
+class IsStaffMember(BasePermission):
+    message = _("This account has no role; ask an administrator to give it one.")
+
+    def has_permission(self, request, view) -> bool:
+        return is_staff_member(request.user)

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from qingdan.cases.api import CaseViewSet, PetitionerViewSet
+from qingdan.orgs.api import CategoryViewSet, DepartmentViewSet, JurisdictionViewSet
+from qingdan.stats.api import IndicatorsView
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("petitioners", PetitionerViewSet, basename="petitioner")
+router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("categories", CategoryViewSet, basename="category")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("statistics/", IndicatorsView.as_view(), name="statistics"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

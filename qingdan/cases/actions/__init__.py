@@ -1,0 +1,73 @@
+"""The actions layer: the only code that changes cases.
+
+Web views, the API, importers and the worker parse their input, call one of
+these functions, and render the result. Each action checks the state and the
+actor's rights, writes its change and its timeline event in one transaction,
+and raises `qingdan.core.errors.ActionError` subclasses on refusal.
+"""
+
+from qingdan.core.errors import (
+    ActionError,
+    NotAllowed,
+    TransitionRefused,
+    ValidationFailed,
+    VersionConflict,
+)
+
+from ._base import Actor
+from .records import add_attachment, add_note, link_cases, reveal_personal_data
+from .registration import find_or_create_petitioner, next_tracking_number, register_case
+from .review import record_closure_agreement, request_review, review_request_deadline
+from .workflow import (
+    accept,
+    add_co_handling,
+    assign,
+    close,
+    divert,
+    escalate,
+    escalate_to_city,
+    escalate_to_town,
+    extend,
+    hand_back,
+    not_accept,
+    record_evaluation,
+    reopen,
+    reply,
+    resolve_on_the_spot,
+    transfer,
+)
+
+__all__ = [
+    "ActionError",
+    "NotAllowed",
+    "TransitionRefused",
+    "ValidationFailed",
+    "VersionConflict",
+    "Actor",
+    "accept",
+    "add_attachment",
+    "add_co_handling",
+    "add_note",
+    "assign",
+    "close",
+    "divert",
+    "escalate",
+    "escalate_to_city",
+    "escalate_to_town",
+    "extend",
+    "find_or_create_petitioner",
+    "hand_back",
+    "link_cases",
+    "next_tracking_number",
+    "not_accept",
+    "record_closure_agreement",
+    "record_evaluation",
+    "register_case",
+    "reopen",
+    "reply",
+    "request_review",
+    "resolve_on_the_spot",
+    "reveal_personal_data",
+    "review_request_deadline",
+    "transfer",
+]

@@ -1,0 +1,123 @@
+"""Actions that add to a case without moving it: notes, links, attachments, and
+revealing personal data (which is itself recorded)."""
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.core.errors import NotAllowed
+
+from ..choices import Action
+from ..models import Attachment, Case, CaseLink
+from ._base import as_actor, guard, record_event, require
+
+# What a file's name promises must match its first bytes (a .pdf that is a PDF).
+MAGIC = {
+    "application/pdf": [b"%PDF"],
+    "image/jpeg": [b"\xff\xd8\xff"],
+    "image/png": [b"\x89PNG\r\n\x1a\n"],
+    "image/gif": [b"GIF87a", b"GIF89a"],
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [b"PK\x03\x04"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [b"PK\x03\x04"],
+}
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".txt": "text/plain",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def add_note(actor, case: Case, *, note: str):
+    actor = as_actor(actor)
+    guard(actor, case, Action.NOTE)
+    require({} if (note or "").strip() else {"note": [_("The note is empty.")]})
+    return record_event(case, actor, Action.NOTE, note=note.strip()[:5000])
+
+
+def link_cases(actor, case: Case, *, other: Case, kind: str = "related", note: str = ""):
+    actor = as_actor(actor)
+    guard(actor, case, Action.LINK)
+    if other is None or other.pk == case.pk:
+        require({"other": [_("Choose another case.")]})
+    with transaction.atomic():
+        link, created = CaseLink.objects.get_or_create(
+            from_case=case, to_case=other, defaults={"kind": kind}
+        )
+        if created:
+            record_event(case, actor, Action.LINK, note=note, data={"other": other.tracking_number})
+    return link
+
+
+def sniff_content_type(name: str, head: bytes) -> str | None:
+    """The type of an upload from its extension, confirmed by its first bytes."""
+    content_type = EXTENSIONS.get(PurePath(name).suffix.lower())
+    if content_type is None:
+        return None
+    signatures = MAGIC.get(content_type)
+    if signatures and not any(head.startswith(sig) for sig in signatures):
+        return None
+    if content_type == "text/plain":
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            # A cut in the middle of a multi-byte character is still text.
+            try:
+                head[:-3].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+    return content_type
+
+
+def add_attachment(actor, case: Case, *, upload) -> Attachment:
+    """`upload` is a Django UploadedFile (web and API alike)."""
+    actor = as_actor(actor)
+    guard(actor, case, Action.ATTACH)
+    limit = settings.QINGDAN_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        require({"file": [_("The file is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024}]})
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff_content_type(upload.name, head)
+    if content_type is None or content_type not in settings.QINGDAN_ATTACHMENT_TYPES:
+        require(
+            {"file": [_("This kind of file is not accepted (PDF, images, text, Word, Excel).")]}
+        )
+    assert content_type is not None  # refused above
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            case=case,
+            file=upload,
+            original_name=PurePath(upload.name).name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor.user,
+        )
+        record_event(
+            case,
+            actor,
+            Action.ATTACH,
+            note=attachment.original_name,
+            data={"attachment": attachment.pk, "size": upload.size},
+        )
+    return attachment
+
+
+def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:
+    """Full personal data for a role that needs it; every read is on the timeline."""
+    actor = as_actor(actor)
+    guard(actor, case, Action.NOTE)
+    user = actor.user
+    if user is None or not user.can_reveal_personal_data:
+        raise NotAllowed(_("Your role may not see unmasked personal data."), code="reveal_denied")
+    require({} if (reason or "").strip() else {"reason": [_("Say why you need the data.")]})
+    record_event(case, actor, Action.REVEAL, note=reason.strip())
+    if case.petitioner is None:
+        return {}
+    return case.petitioner.revealed()

@@ -1,0 +1,264 @@
+"""Serializers of the case API. They only parse and render: every rule lives in
+the actions layer, whose errors the API's exception handler turns into responses."""
+
+from rest_framework import serializers
+
+from qingdan.core.serializers import read_slug
+from qingdan.orgs.models import Category, Department, Jurisdiction
+
+from .choices import Channel, LegalChannel, PetitionerKind, Rating, ReplyOpinion, Urgency
+from .models import Case, CaseEvent, Petitioner
+
+
+def code_field(model, **kwargs):
+    return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kwargs)
+
+
+class PetitionerInput(serializers.Serializer):
+    kind = serializers.ChoiceField(PetitionerKind.choices, default=PetitionerKind.PERSON)
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
+class PetitionerOutput(serializers.ModelSerializer):
+    """Always masked: unmasked data only through the logged reveal endpoint."""
+
+    name = serializers.CharField(source="masked_name")
+    id_number = serializers.CharField(source="masked_id_number")
+    phone = serializers.CharField(source="masked_phone")
+    address = serializers.CharField(source="masked_address")
+
+    class Meta:
+        model = Petitioner
+        fields = ["id", "kind", "name", "id_number", "phone", "address", "credit_code"]
+
+
+class CaseCreate(serializers.Serializer):
+    channel = serializers.ChoiceField(Channel.choices)
+    title = serializers.CharField(max_length=200)
+    content = serializers.CharField(max_length=20000)
+    jurisdiction = code_field(Jurisdiction)
+    category = code_field(Category, required=False, allow_null=True)
+    urgency = serializers.ChoiceField(Urgency.choices, default=Urgency.NORMAL)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(9, 6, required=False, allow_null=True, default=None)
+    longitude = serializers.DecimalField(9, 6, required=False, allow_null=True, default=None)
+    petitioner = PetitionerInput(required=False, allow_null=True, default=None)
+    representatives = PetitionerInput(many=True, required=False, default=list)
+    headcount = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    assigning_body = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    assigning_reference = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    assigned_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    external_ref = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+
+
+class CaseOutput(serializers.ModelSerializer):
+    category = read_slug("code")
+    jurisdiction = read_slug("code")
+    jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    lead_unit = read_slug("code")
+    co_units = serializers.SerializerMethodField()
+    petitioner = PetitionerOutput(read_only=True, allow_null=True)
+    parent = read_slug(  # type: ignore[assignment]
+        "tracking_number"
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "tracking_number",
+            "external_ref",
+            "channel",
+            "title",
+            "content",
+            "category",
+            "urgency",
+            "state",
+            "tier",
+            "jurisdiction",
+            "jurisdiction_name",
+            "address",
+            "latitude",
+            "longitude",
+            "petitioner",
+            "headcount",
+            "lead_unit",
+            "co_units",
+            "assigning_body",
+            "assigning_reference",
+            "assigned_deadline",
+            "not_accepted_reason",
+            "legal_channel",
+            "reply_opinion",
+            "reply_text",
+            "rating",
+            "extension_days",
+            "parent",
+            "review_level",
+            "registered_at",
+            "accepted_at",
+            "replied_at",
+            "closed_at",
+            "accept_due_at",
+            "handle_due_at",
+            "due_at",
+            "warn_at",
+            "deadline_status",
+            "closed_on_time",
+            "version",
+        ]
+
+    def get_co_units(self, case) -> list[str]:
+        return [c.department.code for c in case.co_handlings.all()]
+
+
+# Actions whose endpoint is not the action's own name.
+ENDPOINT_NAMES = {"attach": "attachments"}
+
+
+class CaseDetail(CaseOutput):
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseOutput.Meta):
+        fields = [*CaseOutput.Meta.fields, "allowed_actions"]
+
+    def get_allowed_actions(self, case) -> list[str]:
+        """What the caller may do now, each named as its POST endpoint under the case."""
+        from .transitions import allowed_actions
+
+        return [
+            ENDPOINT_NAMES.get(name, name.replace("_", "-"))
+            for name in allowed_actions(self.context["request"].user, case)
+        ]
+
+
+class EventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="who")
+    from_unit = read_slug("code")
+    to_unit = read_slug("code")
+    from_jurisdiction = read_slug("code")
+    to_jurisdiction = read_slug("code")
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "at",
+            "actor",
+            "action",
+            "from_state",
+            "to_state",
+            "from_unit",
+            "to_unit",
+            "from_jurisdiction",
+            "to_jurisdiction",
+            "from_tier",
+            "to_tier",
+            "note",
+        ]
+
+
+class VisibleCaseField(serializers.SlugRelatedField):
+    """Another case by its tracking number, among the cases the caller may see: a case
+    one cannot see is answered as if it did not exist."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="tracking_number", queryset=Case.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return Case.objects.visible_to(self.context["request"].user)
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+# Parameters of each workflow action, by the name used in the URL.
+def _reason():
+    return {"reason": serializers.CharField(max_length=5000)}
+
+
+def _note():
+    return {"note": serializers.CharField(max_length=5000, required=False, default="")}
+
+
+ACTION_FIELDS = {
+    "accept": _note,
+    "not-accept": _reason,
+    "divert": lambda: {
+        "legal_channel": serializers.ChoiceField(LegalChannel.choices),
+        "help_given": serializers.CharField(max_length=5000),
+    },
+    "resolve-on-the-spot": lambda: {
+        "reply_text": serializers.CharField(max_length=20000),
+        "reply_opinion": serializers.ChoiceField(
+            ReplyOpinion.choices, default=ReplyOpinion.SUPPORTS
+        ),
+    },
+    "escalate": _reason,
+    "hand-back": _reason,
+    "transfer": lambda: {"to_jurisdiction": code_field(Jurisdiction), **_reason()},
+    "assign": lambda: {
+        "lead_unit": code_field(Department),
+        "co_units": code_field(Department, many=True, required=False, default=list),
+        **_note(),
+    },
+    "co-handle": lambda: {"units": code_field(Department, many=True), **_note()},
+    "extend": lambda: {
+        "days": serializers.IntegerField(),
+        "approved_by": serializers.CharField(max_length=100),
+        "reason_told_to_petitioner": serializers.BooleanField(),
+        **_reason(),
+    },
+    "reply": lambda: {
+        "reply_opinion": serializers.ChoiceField(ReplyOpinion.choices),
+        "reply_text": serializers.CharField(max_length=20000),
+    },
+    "evaluate": lambda: {"rating": serializers.ChoiceField(Rating.choices), **_note()},
+    "close": _note,
+    "reopen": _reason,
+    "request-review": _reason,
+    "closure-agreement": lambda: {
+        "signed_at": serializers.DateField(),
+        "signed_by": serializers.CharField(max_length=100),
+        "summary": serializers.CharField(max_length=5000),
+    },
+    "note": lambda: {"note": serializers.CharField(max_length=5000)},
+    "link": lambda: {
+        "other": VisibleCaseField(),
+        "kind": serializers.CharField(max_length=20, default="related"),
+        **_note(),
+    },
+}
+
+
+def action_serializer(name: str) -> type[serializers.Serializer]:
+    fields = ACTION_FIELDS[name]()
+    fields["version"] = serializers.IntegerField(required=False, min_value=1)
+    class_name = "".join(part.title() for part in name.split("-")) + "Params"
+    return type(class_name, (serializers.Serializer,), fields)
+
+
+class RevealedPetitioner(serializers.Serializer):
+    """The unmasked data, answered once per logged reveal."""
+
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    credit_code = serializers.CharField(allow_blank=True)
+    contact_name = serializers.CharField(allow_blank=True)
+
+
+class RevealInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)

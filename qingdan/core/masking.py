@@ -1,0 +1,46 @@
+"""Masking of personal data, applied by default in every output.
+
+Names keep the family name and, for three or more characters, the last one
+(张*明); ID numbers keep the first 4 and last 4 (3301**********1234); phones the
+first 3 and last 4 (138****5678); addresses at most their first 6 characters and
+never more than half.
+"""
+
+
+def mask_name(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) == 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_address(value: str | None) -> str:
+    if not value:
+        return ""
+    keep = min(6, max(1, len(value) // 2))
+    return value[:keep] + "*" * (len(value) - keep)
+
+
+def mask_credit_code(value: str | None) -> str:
+    # A credit code identifies a company, not a person, but the registration
+    # part is masked the same way as an ID number for uniformity in exports.
+    return mask_id_number(value)

@@ -1,0 +1,111 @@
+"""Superior assignment (上级交办): registering what a superior body hands down, and
+the completion report back to it once the case is answered."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.cases.actions import register_case
+from qingdan.cases.actions._base import as_actor, record_event, require
+from qingdan.cases.choices import Action, Channel, State, Urgency
+from qingdan.cases.models import Case
+from qingdan.cases.transitions import LEAD, TIER, rights_on
+from qingdan.core.errors import NotAllowed, TransitionRefused
+from qingdan.orgs.models import Category, Jurisdiction
+
+from ..models import CompletionReport
+from .imports import require_importer
+
+# The report goes back once the handling unit has answered.
+REPORTABLE_STATES = frozenset({State.REPLIED, State.EVALUATED, State.CLOSED})
+
+
+def register_superior_assignment(
+    actor,
+    *,
+    assigning_body: str,
+    assigning_reference: str,
+    assigned_deadline: dt.datetime | None,
+    title: str,
+    content: str,
+    jurisdiction: Jurisdiction | None,
+    category: Category | None = None,
+    urgency: str = Urgency.NORMAL,
+    note: str = "",
+) -> Case:
+    actor = as_actor(actor)
+    require_importer(actor.user)
+    errors: dict[str, list] = {}
+    if not (assigning_reference or "").strip():
+        errors["assigning_reference"] = [_("Give the reference number of the assignment.")]
+    if assigned_deadline is None:
+        errors["assigned_deadline"] = [_("Give the deadline the superior set.")]
+    elif assigned_deadline < timezone.now():
+        errors["assigned_deadline"] = [_("The deadline has already passed.")]
+    require(errors)
+    return register_case(
+        actor,
+        channel=Channel.SUPERIOR_ASSIGNMENT,
+        title=title,
+        content=content,
+        jurisdiction=jurisdiction,
+        category=category,
+        urgency=urgency,
+        assigning_body=assigning_body,
+        assigning_reference=assigning_reference,
+        assigned_deadline=assigned_deadline,
+        note=note,
+    )
+
+
+def report_completion(
+    actor, case: Case, *, text: str, reported_on: dt.date | None = None
+) -> CompletionReport:
+    """Record the completion report (办结报告) sent to the assigning body: only for an
+    assigned case, once it is replied or closed, once, by its tier or lead unit."""
+    actor = as_actor(actor)
+    if not case.assigning_body:
+        raise TransitionRefused(
+            _("This case was not assigned by a superior body."), code="not_assigned"
+        )
+    if case.state not in REPORTABLE_STATES:
+        raise TransitionRefused(
+            _("The completion report goes back once the case is replied or closed."),
+            code="not_answered",
+        )
+    if not rights_on(actor.user, case) & {TIER, LEAD}:
+        raise NotAllowed(_("You may not report on this case."))
+    today = timezone.localdate()
+    reported_on = reported_on or today
+    errors: dict[str, list] = {}
+    if not (text or "").strip():
+        errors["text"] = [_("Write what was done and the result.")]
+    if reported_on > today:
+        errors["reported_on"] = [_("The report date is in the future.")]
+    elif case.replied_at and reported_on < timezone.localdate(case.replied_at):
+        errors["reported_on"] = [_("The report date is before the reply.")]
+    require(errors)
+    try:
+        with transaction.atomic():
+            report = CompletionReport.objects.create(
+                case=case, text=text.strip(), reported_on=reported_on, reported_by=actor.user
+            )
+            record_event(
+                case,
+                actor,
+                Action.NOTE,
+                note=str(_("Completion report sent to %(body)s.") % {"body": case.assigning_body}),
+                data={
+                    "completion_report": report.pk,
+                    "assigning_body": case.assigning_body,
+                    "assigning_reference": case.assigning_reference,
+                    "reported_on": reported_on.isoformat(),
+                },
+            )
+    except IntegrityError as exc:
+        raise TransitionRefused(
+            _("The completion report was already sent."), code="already_reported"
+        ) from exc
+    return report

@@ -1,0 +1,143 @@
+"""Queueing notifications (inside the caller's transaction) and delivering them (the
+worker, after commit)."""
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from . import backends
+from .choices import MessageStatus
+from .models import OutboxMessage
+
+log = logging.getLogger("qingdan.notifications")
+SUBJECT_MAX = 200
+
+
+def enqueue(
+    recipients: Iterable,
+    *,
+    subject: str,
+    body: str,
+    kind: str = "",
+    case=None,
+    now: dt.datetime | None = None,
+) -> list[OutboxMessage]:
+    """One outbox row per recipient and configured backend that can reach them.
+    Call it inside the transaction of the change it tells about."""
+    now = now or timezone.now()
+    rows, seen = [], set()
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        for name, backend in backends.configured().items():
+            address = backend.address_for(user)
+            if address is None:
+                continue
+            rows.append(
+                OutboxMessage(
+                    created_at=now,
+                    backend=name,
+                    recipient=user,
+                    address=address,
+                    subject=str(subject)[:SUBJECT_MAX],
+                    body=str(body),
+                    kind=kind,
+                    case=case,
+                    next_attempt_at=now,
+                )
+            )
+    return OutboxMessage.objects.bulk_create(rows)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Exponential: base, 2×base, 4×base … up to the ceiling."""
+    base = settings.QINGDAN_NOTIFICATION_RETRY_SECONDS
+    ceiling = settings.QINGDAN_NOTIFICATION_RETRY_MAX_SECONDS
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), ceiling))
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def claim(pk: int, now: dt.datetime) -> bool:
+    """Take one due message: a conditional UPDATE that only one worker can win. It
+    pushes the next attempt a lease ahead, so a worker killed mid-send leaves it to
+    be sent again once the lease runs out (at least once, never lost)."""
+    lease = dt.timedelta(seconds=settings.QINGDAN_NOTIFICATION_LEASE_SECONDS)
+    return (
+        OutboxMessage.objects.filter(
+            pk=pk, status=MessageStatus.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + lease, attempts=F("attempts") + 1)
+        == 1
+    )
+
+
+def deliver_due(
+    now: dt.datetime | None = None,
+    *,
+    limit: int = 500,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> DeliveryReport:
+    now = now or timezone.now()
+    report = DeliveryReport()
+    due = list(
+        OutboxMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        if should_stop():
+            break
+        if not claim(pk, now):
+            continue  # another worker took it
+        message = OutboxMessage.objects.select_related("recipient").get(pk=pk)
+        try:
+            backends.by_name(message.backend).send(message)
+        except Exception as exc:  # noqa: BLE001 - any failure of a channel means retry
+            _failed(message, exc, now, report)
+        else:
+            OutboxMessage.objects.filter(pk=pk).update(
+                status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
+            )
+            report.sent += 1
+    return report
+
+
+def _failed(message: OutboxMessage, exc: Exception, now: dt.datetime, report) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= settings.QINGDAN_NOTIFICATION_MAX_ATTEMPTS:
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED, last_error=error
+        )
+        log.error(
+            "notification %s failed for good after %d attempts: %s",
+            message.pk,
+            message.attempts,
+            error,
+        )
+        report.failed += 1
+        return
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=now + backoff(message.attempts), last_error=error
+    )
+    log.warning(
+        "notification %s attempt %d failed, retrying: %s", message.pk, message.attempts, error
+    )
+    report.retried += 1
+
+
+def retry(messages, now: dt.datetime | None = None) -> int:
+    """Send failed messages again (from the admin)."""
+    return messages.filter(status=MessageStatus.FAILED).update(
+        status=MessageStatus.PENDING, attempts=0, next_attempt_at=now or timezone.now()
+    )

@@ -1,0 +1,135 @@
+"""The outbox: written with the change or not at all, sent after commit, retried with
+exponential back-off, never lost."""
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.test import TestCase, override_settings
+
+from qingdan.orgs.testing import build_county
+
+from .. import actions, backends
+from ..choices import MessageStatus
+from ..models import OutboxMessage
+
+NOW = dt.datetime(2026, 5, 6, 8, 0, tzinfo=dt.UTC)
+FOLDER = Path(tempfile.mkdtemp())
+
+
+class Unreachable(backends.Backend):
+    """A channel that is down."""
+
+    def send(self, message):
+        raise OSError("connection refused")
+
+
+class OutboxTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        cls.org.town_handler.email = "handler@example.org"
+        cls.org.town_handler.save()
+
+    def queue(self, *users, **extra):
+        return actions.enqueue(
+            users or [self.org.town_handler],
+            subject="督办",
+            body="请回复",
+            kind="t",
+            now=NOW,
+            **extra,
+        )
+
+    @override_settings(QINGDAN_NOTIFICATION_BACKENDS=["file", "email"])
+    def test_one_row_per_reachable_backend_and_recipient(self):
+        rows = self.queue(self.org.town_handler, self.org.village_agent, self.org.town_handler)
+        self.assertEqual(
+            sorted((r.recipient.username, r.backend, r.address) for r in rows),
+            [
+                ("town_handler", "email", "handler@example.org"),
+                ("town_handler", "file", ""),
+                ("village_agent", "file", ""),  # no e-mail address: no e-mail row
+            ],
+        )
+
+    def test_rolled_back_change_sends_nothing(self):
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            self.queue()
+            raise RuntimeError("the change failed")
+        self.assertFalse(OutboxMessage.objects.exists())
+
+    @override_settings(
+        QINGDAN_NOTIFICATION_BACKENDS=["file", "email"],
+        QINGDAN_NOTIFICATION_FILE=FOLDER / "sent.log",
+    )
+    def test_delivered_once_through_file_and_email(self):
+        self.queue()
+        report = actions.deliver_due(NOW)
+        self.assertEqual((report.sent, report.retried), (2, 0))
+        self.assertFalse(OutboxMessage.objects.exclude(status=MessageStatus.SENT).exists())
+        line = json.loads((FOLDER / "sent.log").read_text(encoding="utf-8").splitlines()[-1])
+        self.assertEqual((line["to"], line["subject"]), ("town_handler", "督办"))
+        self.assertEqual(
+            [(m.subject, m.to) for m in mail.outbox], [("督办", ["handler@example.org"])]
+        )
+        self.assertEqual(actions.deliver_due(NOW + dt.timedelta(hours=1)).sent, 0)
+
+    @override_settings(
+        QINGDAN_NOTIFICATION_BACKENDS=[f"{__name__}.Unreachable"],
+        QINGDAN_NOTIFICATION_RETRY_SECONDS=60,
+        QINGDAN_NOTIFICATION_RETRY_MAX_SECONDS=200,
+        QINGDAN_NOTIFICATION_MAX_ATTEMPTS=4,
+    )
+    def test_retried_with_exponential_back_off_then_kept_as_failed(self):
+        (message,) = self.queue()
+        moment, waits = NOW, []
+        with self.assertLogs("qingdan.notifications", level="WARNING"):
+            for _attempt in range(4):
+                report = actions.deliver_due(moment)
+                message.refresh_from_db()
+                if message.status == MessageStatus.FAILED:
+                    break
+                self.assertEqual(report.retried, 1)
+                self.assertEqual(
+                    actions.deliver_due(message.next_attempt_at - dt.timedelta(seconds=1)).retried,
+                    0,
+                )
+                waits.append((message.next_attempt_at - moment).total_seconds())
+                moment = message.next_attempt_at
+        self.assertEqual(waits, [60, 120, 200])  # doubled, up to the ceiling
+        self.assertEqual((message.status, message.attempts), (MessageStatus.FAILED, 4))
+        self.assertIn("connection refused", message.last_error)
+        # Never lost: an administrator sends it again.
+        self.assertEqual(actions.retry(OutboxMessage.objects.all(), now=moment), 1)
+        message.refresh_from_db()
+        self.assertEqual((message.status, message.attempts), (MessageStatus.PENDING, 0))
+
+    @override_settings(
+        QINGDAN_NOTIFICATION_BACKENDS=["file"],
+        QINGDAN_NOTIFICATION_FILE=FOLDER / "lease.log",
+        QINGDAN_NOTIFICATION_LEASE_SECONDS=300,
+    )
+    def test_claimed_once_and_sent_again_after_a_crash(self):
+        (message,) = self.queue()
+        self.assertTrue(actions.claim(message.pk, NOW))
+        self.assertFalse(actions.claim(message.pk, NOW))  # a second worker loses
+        # The first worker died before sending: nothing until the lease runs out.
+        self.assertEqual(actions.deliver_due(NOW + dt.timedelta(seconds=299)).sent, 0)
+        self.assertEqual(actions.deliver_due(NOW + dt.timedelta(seconds=301)).sent, 1)
+        message.refresh_from_db()
+        self.assertEqual((message.status, message.attempts), (MessageStatus.SENT, 2))
+
+    @override_settings(QINGDAN_NOTIFICATION_BACKENDS=["sms"], QINGDAN_SMS_GATEWAY_URL="")
+    def test_sms_needs_its_gateway(self):
+        backends._load.cache_clear()
+        with self.assertRaises(ImproperlyConfigured):
+            self.queue()
+
+    def test_inactive_staff_are_not_told(self):
+        self.org.town_handler.is_active = False
+        self.assertEqual(self.queue(self.org.town_handler), [])

@@ -1,0 +1,78 @@
+"""GeoReport v2 documents: the same data as a JSON array/object or as XML, and the spec's
+error list (`<errors><error><code>…</code><description>…</description></error></errors>`)."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# The element of each item of a list, by the list's element.
+ITEM_TAGS = {
+    "attributes": "attribute",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "values": "value",
+}
+
+
+def iso(moment: dt.datetime | None) -> str:
+    """ISO 8601 in local time with its offset (+08:00), as the spec's examples."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def _element(tag: str, value) -> ET.Element:
+    node = ET.Element(tag)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            node.append(_element(key, item))
+    elif isinstance(value, list):
+        for item in value:
+            node.append(_element(ITEM_TAGS.get(tag, "item"), item))
+    elif isinstance(value, bool):
+        node.text = "true" if value else "false"
+    elif value is not None:
+        node.text = str(value)
+    return node
+
+
+def xml_response(tree: ET.Element, status: int = 200) -> HttpResponse:
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(tree, encoding="utf-8")
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES["xml"])
+
+
+def render(data: list, fmt: str, root: str, item: str, status: int = 200) -> HttpResponse:
+    """A list of objects: a JSON array, or <root><item>…</item>…</root>."""
+    if fmt == "json":
+        return JsonResponse(
+            data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+        )
+    tree = ET.Element(root)
+    for entry in data:
+        tree.append(_element(item, entry))
+    return xml_response(tree, status)
+
+
+def render_object(data: dict, fmt: str, root: str) -> HttpResponse:
+    if fmt == "json":
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return xml_response(_element(root, data))
+
+
+def errors(fmt: str, status: int, *descriptions: str) -> HttpResponse:
+    items = [{"code": status, "description": str(text)} for text in descriptions]
+    return render(items, fmt, "errors", "error", status)
+
+
+def form_errors(fmt: str, form) -> HttpResponse:
+    """One spec error per message, each naming its parameter."""
+    return errors(
+        fmt,
+        400,
+        *(
+            f"{field}: {message}" if field != "__all__" else str(message)
+            for field, messages in form.errors.items()
+            for message in messages
+        ),
+    )

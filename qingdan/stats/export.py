@@ -1,0 +1,156 @@
+"""The results list (成果清单) as a spreadsheet: every problem registered in the
+period that the user may see, what was done, by whom, when, and the petitioner's
+rating. Personal data are masked (the petitioner's name only, as
+`Petitioner.masked_name`; no ID number, phone or address). Streams rows (openpyxl
+write-only mode) so a large period does not fill the memory."""
+
+import io
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from qingdan.cases.choices import (
+    OPEN_STATES,
+    Channel,
+    LegalChannel,
+    Rating,
+    ReplyOpinion,
+    State,
+    Tier,
+)
+from qingdan.cases.models import Case, CoHandling
+from qingdan.orgs.models import Jurisdiction
+
+from .periods import Period
+
+CHUNK = 2000
+TIER_LEVEL: dict[str, str] = {Tier.VILLAGE: "village", Tier.TOWN: "town", Tier.CITY: "city"}
+
+
+def columns() -> list[tuple[str, int]]:
+    return [
+        (pgettext("results list", "No."), 6),
+        (pgettext("results list", "Tracking number"), 18),
+        (pgettext("results list", "Registered on"), 12),
+        (pgettext("results list", "Place"), 16),
+        (pgettext("results list", "Category"), 14),
+        (pgettext("results list", "Channel"), 14),
+        (pgettext("results list", "Problem"), 40),
+        (pgettext("results list", "Petitioner"), 12),
+        (pgettext("results list", "State"), 10),
+        (pgettext("results list", "Handling tier"), 8),
+        (pgettext("results list", "Handled by"), 22),
+        (pgettext("results list", "Co-handling units"), 22),
+        (pgettext("results list", "Outcome"), 14),
+        (pgettext("results list", "What was done"), 50),
+        (pgettext("results list", "Answered on"), 12),
+        (pgettext("results list", "Closed on"), 12),
+        (pgettext("results list", "On time"), 8),
+        (pgettext("results list", "Petitioner's rating"), 12),
+    ]
+
+
+def _date(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else ""
+
+
+def _handled_by(case: Case, places: dict[int, Jurisdiction]) -> str:
+    if case.lead_unit_id:
+        return str(case.lead_unit)
+    node = places.get(case.jurisdiction_id)
+    while node is not None and node.level != TIER_LEVEL.get(case.tier, node.level):
+        node = places.get(node.parent_id) if node.parent_id else None
+    return node.name if node is not None else ""
+
+
+def _outcome(case: Case) -> tuple[str, str]:
+    """(outcome, what was done)."""
+    if case.state == State.NOT_ACCEPTED:
+        return str(State.NOT_ACCEPTED.label), case.not_accepted_reason
+    if case.state == State.DIVERTED:
+        channel = _label(LegalChannel, case.legal_channel)
+        return str(State.DIVERTED.label), f"{channel}：{case.diversion_help}".strip("：")
+    if case.reply_opinion:
+        return _label(ReplyOpinion, case.reply_opinion), case.reply_text
+    if case.state in OPEN_STATES:
+        return _("Being handled"), ""
+    return _label(State, case.state), ""
+
+
+def _text_cell(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        # Text the public typed stays text: “=HYPERLINK(…)” must not become a formula.
+        cell.data_type = "s"
+    return cell
+
+
+def results_cases(user, period: Period):
+    return (
+        Case.objects.visible_to(user)
+        .filter(registered_at__gte=period.start, registered_at__lt=period.end)
+        .select_related("category", "lead_unit__jurisdiction", "petitioner")
+        .prefetch_related(
+            Prefetch(
+                "co_handlings",
+                queryset=CoHandling.objects.select_related("department__jurisdiction"),
+            )
+        )
+        .order_by("registered_at", "pk")
+    )
+
+
+def results_workbook(user, period: Period) -> bytes:
+    places = {j.pk: j for j in Jurisdiction.objects.only("name", "level", "parent_id")}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Results list %(period)s") % {"period": period.code})
+    header_font, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+    for index, (_title, width) in enumerate(columns(), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title, _width in columns():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font, cell.fill = header_font, fill
+        cell.alignment = Alignment(horizontal="center")
+        header.append(cell)
+    sheet.append(header)
+    for number, case in enumerate(results_cases(user, period).iterator(chunk_size=CHUNK), 1):
+        outcome, done = _outcome(case)
+        on_time = (
+            "" if case.closed_on_time is None else (_("yes") if case.closed_on_time else _("no"))
+        )
+        row = [
+            number,
+            case.tracking_number,
+            _date(case.registered_at),
+            places[case.jurisdiction_id].name if case.jurisdiction_id in places else "",
+            case.category.name if case.category else "",
+            _label(Channel, case.channel),
+            case.title,
+            case.petitioner.masked_name if case.petitioner else "",
+            _label(State, case.state),
+            _label(Tier, case.tier),
+            _handled_by(case, places),
+            "、".join(str(co.department) for co in case.co_handlings.all()),
+            outcome,
+            done,
+            _date(case.replied_at or case.closed_at),
+            _date(case.closed_at),
+            on_time,
+            _label(Rating, case.rating),
+        ]
+        sheet.append([_text_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "stats"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("results.xlsx", views.results_export, name="results-export"),
+    path("bulletin.pdf", views.bulletin_pdf, name="bulletin-pdf"),
+    path("api/indicators", api.IndicatorsView.as_view(), name="api-indicators"),
+]

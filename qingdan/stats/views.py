@@ -1,0 +1,73 @@
+"""Statistics pages: the dashboard, the results-list export and the bulletin PDF.
+Each view parses the query, calls one function, and renders."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .bulletin import bulletin_context, render_pdf
+from .choices import Dimension
+from .export import results_workbook
+from .forms import StatsQueryForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form(request) -> StatsQueryForm:
+    form = StatsQueryForm(request.GET)
+    form.is_valid()
+    return form
+
+
+def _invalid(request, form) -> HttpResponse:
+    return render(request, "stats/dashboard.html", {"form": form}, status=400)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    form = _form(request)
+    if form.errors:
+        return _invalid(request, form)
+    period, by = form.cleaned_data["period"], form.cleaned_data["by"]
+    context = bulletin_context(request.user, period)
+    context.update(
+        form=form,
+        by=by,
+        by_label=Dimension(by).label,
+        by_groups=context["report"]["groups"][by],
+        ranked=by in (Dimension.UNIT, Dimension.JURISDICTION),
+        query=f"period={period.code}",
+    )
+    return render(request, "stats/dashboard.html", context)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def results_export(request):
+    form = _form(request)
+    if "period" in form.errors:
+        return _invalid(request, form)
+    period = form.cleaned_data["period"]
+    return _download(
+        results_workbook(request.user, period), XLSX, f"results-list-{period.code}.xlsx"
+    )
+
+
+@login_required
+@require_GET
+def bulletin_pdf(request):
+    form = _form(request)
+    if "period" in form.errors:
+        return _invalid(request, form)
+    period = form.cleaned_data["period"]
+    return _download(
+        render_pdf(request.user, period), "application/pdf", f"bulletin-{period.code}.pdf"
+    )

@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeState(models.TextChoices):
+    OPEN = "open", _("Waiting for the reply")
+    ANSWERED = "answered", _("Answered")
+
+
+class MeetingState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+
+
+class AgendaReason(models.TextChoices):
+    OVERDUE = "overdue", _("Overdue")
+    KEY = "key", _("Key case owned by a leader")
+    CROSS_DEPARTMENT = "cross_department", _("Several departments")
+
+
+class DecisionState(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")

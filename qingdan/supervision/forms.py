@@ -1,0 +1,214 @@
+"""Forms of the supervision pages: each parses its input and calls one action."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.cases.models import Case
+from qingdan.core.errors import ActionError
+from qingdan.orgs.choices import Level, Role
+from qingdan.orgs.models import Jurisdiction, User
+from qingdan.web.forms import apply_action_error
+
+from . import actions
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _visible_case(user, number: str) -> Case:
+    case = (
+        Case.objects.visible_to(user)
+        .select_related("jurisdiction__parent__parent", "lead_unit")
+        .filter(tracking_number=(number or "").strip())
+        .first()
+    )
+    if case is None:
+        raise forms.ValidationError(_("No case with this number that you can see."))
+    return case
+
+
+class ActionForm(forms.Form):
+    """A form whose `save()` calls one action; refusals land next to their field."""
+
+    # Action field names that differ from the form's.
+    aliases = {"case": "tracking_number", "reply_within": "reply_days"}
+
+    def save(self):
+        raise NotImplementedError
+
+    def submit(self) -> bool:
+        if not self.is_valid():
+            return False
+        try:
+            self.result = self.save()
+        except ActionError as error:
+            apply_action_error(self, error, self.aliases)
+            return False
+        return True
+
+
+class IssueNoticeForm(ActionForm):
+    tracking_number = forms.CharField(label=_("Case number"), max_length=32)
+    reason = forms.CharField(
+        label=_("What is required"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    reply_days = forms.IntegerField(
+        label=_("Reply within (days)"), min_value=1, max_value=90, initial=5
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_tracking_number(self):
+        return _visible_case(self.user, self.cleaned_data["tracking_number"])
+
+    def save(self):
+        data = self.cleaned_data
+        return actions.issue_notice(
+            self.user,
+            data["tracking_number"],
+            reason=data["reason"],
+            reply_within=dt.timedelta(days=data["reply_days"]),
+        )
+
+
+class ReplyForm(ActionForm):
+    reply_text = forms.CharField(
+        label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, user, notice, **kwargs):
+        super().__init__(*args, prefix=f"notice-{notice.pk}", **kwargs)
+        self.user, self.notice = user, notice
+
+    def save(self):
+        return actions.reply_notice(
+            self.user, self.notice, reply_text=self.cleaned_data["reply_text"]
+        )
+
+
+def leaders_for(user):
+    """Leaders over the places the user sees, and above them."""
+    scope = user.scope_jurisdiction
+    above = []
+    while scope is not None:
+        above.append(scope.pk)
+        scope = scope.parent
+    return User.objects.filter(role=Role.LEADER, is_active=True).filter(
+        Q(jurisdiction__in=Jurisdiction.objects.visible_to(user)) | Q(jurisdiction_id__in=above)
+    )
+
+
+class AssignLeaderForm(ActionForm):
+    tracking_number = forms.CharField(label=_("Case number"), max_length=32)
+    leader = forms.ModelChoiceField(label=_("Leader"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["leader"].queryset = leaders_for(user)
+
+    def clean_tracking_number(self):
+        return _visible_case(self.user, self.cleaned_data["tracking_number"])
+
+    def save(self):
+        data = self.cleaned_data
+        return actions.assign_leader(
+            self.user, data["tracking_number"], leader=data["leader"], note=data["note"]
+        )
+
+
+class MeetingForm(ActionForm):
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Town or city"), queryset=Jurisdiction.objects.none()
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME_INPUT)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user).exclude(
+            level=Level.VILLAGE
+        )
+
+    def save(self):
+        data = self.cleaned_data
+        return actions.convene_meeting(
+            self.user,
+            jurisdiction=data["jurisdiction"],
+            title=data["title"],
+            held_at=data["held_at"],
+        )
+
+
+class MinutesForm(ActionForm):
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+    )
+
+    def __init__(self, *args, user, meeting, **kwargs):
+        kwargs.setdefault("initial", {"minutes": meeting.minutes})
+        super().__init__(*args, **kwargs)
+        self.user, self.meeting = user, meeting
+
+    def save(self):
+        return actions.record_minutes(self.user, self.meeting, minutes=self.cleaned_data["minutes"])
+
+
+def owners_for(meeting):
+    """Staff of the meeting's place and the city's departments (部门报到)."""
+    prefix = meeting.jurisdiction.scope_prefix
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(jurisdiction__code__startswith=prefix)
+            | Q(department__jurisdiction__code__startswith=prefix)
+            | Q(department__jurisdiction__level=Level.CITY)
+        )
+        .order_by("department__name", "username")
+    )
+
+
+class DecisionForm(ActionForm):
+    text = forms.CharField(
+        label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_INPUT)
+    tracking_number = forms.CharField(label=_("Case number (optional)"), required=False)
+
+    def __init__(self, *args, user, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.meeting = user, meeting
+        self.fields["owner"].queryset = owners_for(meeting)
+
+    def clean_tracking_number(self):
+        number = self.cleaned_data["tracking_number"]
+        return _visible_case(self.user, number) if number.strip() else None
+
+    def save(self):
+        data = self.cleaned_data
+        return actions.add_decision(
+            self.user,
+            self.meeting,
+            text=data["text"],
+            owner=data["owner"],
+            due_at=data["due_at"],
+            case=data["tracking_number"],
+        )
+
+
+class DoneForm(ActionForm):
+    note = forms.CharField(label=_("What was done"), max_length=2000)
+
+    def __init__(self, *args, user, decision, **kwargs):
+        super().__init__(*args, prefix=f"decision-{decision.pk}", **kwargs)
+        self.user, self.decision = user, decision
+
+    def save(self):
+        return actions.complete_decision(self.user, self.decision, note=self.cleaned_data["note"])

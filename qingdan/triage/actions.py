@@ -1,0 +1,390 @@
+"""The triage actions: the only code in this app that writes.
+
+`on_case_registered` is called by `qingdan.cases.actions.register_case` inside its
+transaction. Each of its steps runs in its own savepoint: in production a failing
+step is logged and registration goes on without that analysis; with DEBUG or under
+tests it raises, so bugs are not hidden.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.cases.actions import Actor, link_cases, not_accept
+from qingdan.cases.actions._base import record_event, require
+from qingdan.cases.choices import TERMINAL_STATES, Action
+from qingdan.cases.models import Case, CaseFlag
+from qingdan.core.errors import ActionError, NotAllowed, ValidationFailed
+from qingdan.orgs.choices import Role
+from qingdan.orgs.models import Category, Jurisdiction
+
+from . import classifier, duplicates, early_warning, hotterms
+from .choices import FlagKind, HotTermLevel, TopicStatus
+from .models import CategorySuggestion, ClassifierModel, GovernanceTopic, HotTerm
+from .suggestions import active_model, explained
+from .text import case_document
+
+logger = logging.getLogger(__name__)
+SYSTEM = Actor.system()
+TOPIC_ROLES = {Role.SUPERVISOR, Role.LEADER, Role.ANALYST, Role.ADMINISTRATOR}
+
+
+def _strict() -> bool:
+    """Raise instead of logging: in DEBUG and under Django's test environment (which
+    sets up mail.outbox), unless QINGDAN_TRIAGE_STRICT says otherwise."""
+    configured = getattr(settings, "QINGDAN_TRIAGE_STRICT", None)
+    if configured is not None:
+        return bool(configured)
+    return settings.DEBUG or hasattr(mail, "outbox")
+
+
+# ---------------------------------------------------------------- intake
+
+
+def on_case_registered(case: Case) -> None:
+    """Analyse a newly registered case: fingerprint for duplicates, category suggestion
+    vs the clerk's choice, hot-term scan, repeat / group / flood warnings."""
+    now = timezone.now()
+    for step in (duplicates.fingerprint_case, record_suggestion, scan_hot_terms, flag_warnings):
+        try:
+            with transaction.atomic():
+                if step is flag_warnings:
+                    flag_warnings(case, now=now)
+                else:
+                    step(case)
+        except Exception:
+            if _strict():
+                raise
+            logger.exception("triage step %s failed for case %s", step.__name__, case.pk)
+
+
+def record_suggestion(case: Case) -> CategorySuggestion | None:
+    """What the classifier would have suggested for the case, next to the category the
+    clerk registered it with (the data for measuring and retraining)."""
+    model = active_model()
+    if model is None:
+        return None
+    # The ranking only (no units): this runs inside every registration.
+    ranked = explained(model).top(case_document(case.title, case.content), k=3, words=0)
+    known = set(
+        Category.objects.filter(pk__in=[int(r["label"]) for r in ranked]).values_list(
+            "pk", flat=True
+        )
+    )
+    ranked = [r for r in ranked if int(r["label"]) in known]
+    return CategorySuggestion.objects.create(
+        case=case,
+        model=model,
+        suggested=[
+            {"category": int(r["label"]), "probability": round(r["probability"], 4)} for r in ranked
+        ],
+        top_category_id=int(ranked[0]["label"]) if ranked else None,
+        chosen_category=case.category,
+        chosen_by=case.created_by if case.category_id else None,
+        chosen_at=case.registered_at if case.category_id else None,
+    )
+
+
+def record_category_choice(actor, case: Case, *, category: Category | None) -> CategorySuggestion:
+    """Record the category a clerk chose for a case (after a suggestion, or changing
+    it later): the latest suggestion row gets the choice; one is made if none exists."""
+    actor_user = getattr(actor, "user", actor)
+    if (
+        actor_user is not None
+        and not Case.objects.visible_to(actor_user).filter(pk=case.pk).exists()
+    ):
+        raise NotAllowed(_("You may not do this on this case."))
+    with transaction.atomic():
+        suggestion = case.category_suggestions.order_by("-created_at", "-pk").first()
+        if suggestion is None:
+            suggestion = CategorySuggestion(case=case)
+        suggestion.chosen_category = category
+        suggestion.chosen_by = actor_user
+        suggestion.chosen_at = timezone.now()
+        suggestion.save()
+    return suggestion
+
+
+def scan_hot_terms(case: Case) -> CaseFlag | None:
+    """Flag the case when its title or content contains active hot terms; an existing
+    hot-term flag is updated to the current list's hits."""
+    evidence = hotterms.summarize(
+        {"title": hotterms.find_hits(case.title), "content": hotterms.find_hits(case.content)}
+    )
+    if not evidence:
+        return None
+    message = str(
+        _("Hot terms (%(level)s): %(terms)s")
+        % {
+            "level": HotTermLevel(hotterms.highest_level(evidence)).label,
+            "terms": "、".join(entry["term"] for entry in evidence[:10]),
+        }
+    )[:300]
+    flag = case.flags.filter(kind=FlagKind.HOT_TERM).first()
+    if flag is not None:
+        if flag.evidence.get("terms") == evidence:
+            return flag
+        flag.message, flag.evidence = message, {"terms": evidence}
+        flag.save(update_fields=["message", "evidence"])
+    else:
+        flag = CaseFlag.objects.create(
+            case=case, kind=FlagKind.HOT_TERM, message=message, evidence={"terms": evidence}
+        )
+    record_event(
+        case, SYSTEM, Action.NOTE, note=message, data={"flag": FlagKind.HOT_TERM, "terms": evidence}
+    )
+    return flag
+
+
+def flag_warnings(case: Case, *, now: dt.datetime | None = None) -> list[CaseFlag]:
+    flags = []
+    for finding in early_warning.detect(case, now):
+        flags.append(
+            CaseFlag.objects.create(
+                case=case,
+                kind=finding.kind,
+                message=finding.message[:300],
+                evidence=finding.evidence,
+            )
+        )
+        record_event(
+            case,
+            SYSTEM,
+            Action.REPEAT_FLAG,
+            note=finding.message,
+            data={"flag": finding.kind, **finding.evidence},
+        )
+    return flags
+
+
+def rescan_hot_terms(*, open_only: bool = True, batch: int = 500, progress=None) -> int:
+    """Scan existing cases against the current list; returns the number flagged."""
+    cases = Case.objects.order_by("pk")
+    if open_only:
+        cases = cases.exclude(state__in=TERMINAL_STATES)
+    flagged, last = 0, 0
+    while True:
+        chunk = list(cases.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return flagged
+        with transaction.atomic():
+            for case in chunk:
+                if scan_hot_terms(case) is not None:
+                    flagged += 1
+        last = chunk[-1].pk
+        if progress:
+            progress(last, flagged)
+
+
+# ---------------------------------------------------------------- classifier
+
+
+def training_cases():
+    """Cases the classifier learns from: finished cases with a category, and cases whose
+    category a clerk confirmed (a recorded choice)."""
+    confirmed = CategorySuggestion.objects.filter(chosen_category__isnull=False).values("case_id")
+    return Case.objects.filter(category__isnull=False, category__is_active=True).filter(
+        Q(state__in=TERMINAL_STATES) | Q(pk__in=confirmed)
+    )
+
+
+def train_classifier(
+    actor=None, *, evaluate: bool = True, limit: int | None = None
+) -> ClassifierModel:
+    """Train on the organisation's own cases and make the new model the active one."""
+    user = getattr(actor, "user", actor)
+    if user is not None and not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+        raise NotAllowed(_("Only an administrator trains the classifier."))
+    rows = list(
+        training_cases()
+        .order_by("-registered_at")
+        .values_list("title", "content", "category_id")[:limit]
+    )
+    counts: dict[int, int] = {}
+    for _title, _content, category_id in rows:
+        counts[category_id] = counts.get(category_id, 0) + 1
+    kept = {c for c, n in counts.items() if n >= classifier.MIN_PER_CLASS}
+    rows = [row for row in rows if row[2] in kept]
+    if len(kept) < 2:
+        raise ActionError(
+            _(
+                "Not enough categorised cases to train: at least two categories with "
+                "%(n)d cases each are needed."
+            )
+            % {"n": classifier.MIN_PER_CLASS},
+            code="too_few_cases",
+        )
+    documents = [case_document(title, content) for title, content, _c in rows]
+    labels = [category_id for _t, _c, category_id in rows]
+    metrics: dict = {"dropped_categories": sorted(set(counts) - kept)}
+    if evaluate and min(counts[c] for c in kept) >= 5:
+        metrics.update(classifier.cross_validate(documents, labels, folds=5, seed=0).as_dict())
+        metrics.pop("per_class_f1", None)
+    started = timezone.now()
+    pipeline = classifier.fit(documents, labels)
+    metrics["fit_seconds"] = round((timezone.now() - started).total_seconds(), 2)
+    blob = classifier.dumps(pipeline)
+    with transaction.atomic():
+        version = (ClassifierModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        ClassifierModel.objects.filter(is_active=True).update(is_active=False)
+        return ClassifierModel.objects.create(
+            version=version,
+            trained_at=timezone.now(),
+            trained_by=user,
+            n_samples=len(rows),
+            classes=sorted(kept),
+            metrics=metrics,
+            params=dict(classifier.DEFAULT_PARAMS),
+            blob=blob,
+            is_active=True,
+        )
+
+
+# ---------------------------------------------------------------- duplicates
+
+
+def _require_visible(user, case: Case, field: str) -> None:
+    if user is not None and not Case.objects.visible_to(user).filter(pk=case.pk).exists():
+        raise NotAllowed(_("You may not see this case."), field=field)
+
+
+def merge_duplicate(actor, duplicate: Case, *, original: Case, reason: str = "") -> Case:
+    """Merge: link the duplicate to the original (kind 'duplicate') and close the
+    duplicate as not accepted, giving the original as the reason. Both or nothing."""
+    actor = actor if isinstance(actor, Actor) else Actor(user=actor)
+    if original is None or original.pk == duplicate.pk:
+        require({"original": [_("Choose another case.")]})
+    _require_visible(actor.user, original, "original")
+    reason = (reason or "").strip() or str(
+        _("Duplicate of %(number)s.") % {"number": original.tracking_number}
+    )
+    with transaction.atomic():
+        link_cases(actor, duplicate, other=original, kind="duplicate", note=reason)
+        not_accept(actor, duplicate, reason=reason)
+    return duplicate
+
+
+def link_related(actor, case: Case, *, other: Case, note: str = ""):
+    actor = actor if isinstance(actor, Actor) else Actor(user=actor)
+    if other is not None:
+        _require_visible(actor.user, other, "other")
+    return link_cases(actor, case, other=other, kind="related", note=note)
+
+
+# ---------------------------------------------------------------- hot terms
+
+
+def _require_administrator(user) -> None:
+    if user is None or not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+        raise NotAllowed(_("Only an administrator maintains the hot-term list."))
+
+
+def save_hot_term(
+    actor, *, term: str, level: str, note: str = "", active: bool = True, instance=None
+) -> HotTerm:
+    user = getattr(actor, "user", actor)
+    _require_administrator(user)
+    term = (term or "").strip()
+    errors: dict[str, list] = {}
+    if not term:
+        errors["term"] = [_("The term is required.")]
+    elif len(term) > 50:
+        errors["term"] = [_("A term is at most 50 characters.")]
+    if level not in HotTermLevel.values:
+        errors["level"] = [_("Choose a level.")]
+    clash = HotTerm.objects.filter(term__iexact=term)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if term and clash.exists():
+        errors["term"] = [_("This term is already on the list.")]
+    if errors:
+        raise ValidationFailed(errors)
+    hot_term = instance or HotTerm()
+    hot_term.term, hot_term.level = term, level
+    hot_term.note, hot_term.active = (note or "").strip()[:200], bool(active)
+    hot_term.updated_by = user
+    hot_term.save()
+    return hot_term
+
+
+def delete_hot_term(actor, hot_term: HotTerm) -> None:
+    _require_administrator(getattr(actor, "user", actor))
+    hot_term.delete()
+
+
+# ---------------------------------------------------------------- governance topics
+
+
+def create_governance_topic(
+    actor,
+    *,
+    title: str,
+    owner,
+    due_date: dt.date | None,
+    cases: list[Case],
+    description: str = "",
+    jurisdiction: Jurisdiction | None = None,
+    keywords: list[str] | None = None,
+) -> GovernanceTopic:
+    """Turn a hot issue into a proactive governance topic with an owner and a due date;
+    each case's timeline records it."""
+    actor = actor if isinstance(actor, Actor) else Actor(user=actor)
+    user = actor.user
+    if user is None or not (user.is_superuser or user.role in TOPIC_ROLES):
+        raise NotAllowed(_("Your role may not create governance topics."))
+    errors: dict[str, list] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = [_("The title is required.")]
+    elif len(title) > 200:
+        errors["title"] = [_("The title is at most 200 characters.")]
+    if owner is None or not owner.is_active:
+        errors["owner"] = [_("Choose the person in charge.")]
+    if due_date is None:
+        errors["due_date"] = [_("Choose a due date.")]
+    elif due_date < timezone.localdate():
+        errors["due_date"] = [_("The due date is in the past.")]
+    ids = {case.pk for case in cases}
+    if not ids:
+        errors["cases"] = [_("A topic gathers at least one case.")]
+    elif Case.objects.visible_to(user).filter(pk__in=ids).count() != len(ids):
+        errors["cases"] = [_("Some of these cases are not yours to see.")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert due_date is not None  # required above
+    with transaction.atomic():
+        topic = GovernanceTopic.objects.create(
+            title=title,
+            description=(description or "").strip(),
+            owner=owner,
+            due_date=due_date,
+            jurisdiction=jurisdiction,
+            keywords=list(keywords or [])[:10],
+            created_by=user,
+        )
+        topic.cases.set(ids)
+        note = str(_("Gathered into governance topic “%(title)s”.") % {"title": title})
+        for case in Case.objects.filter(pk__in=ids):
+            record_event(case, actor, Action.NOTE, note=note, data={"governance_topic": topic.pk})
+    return topic
+
+
+def set_topic_status(actor, topic: GovernanceTopic, *, status: str) -> GovernanceTopic:
+    user = getattr(actor, "user", actor)
+    if user is None or not (
+        user.is_superuser
+        or user.role == Role.ADMINISTRATOR
+        or user.pk in {topic.owner_id, topic.created_by_id}
+    ):
+        raise NotAllowed(_("Only the owner or the creator changes a topic's status."))
+    if status not in TopicStatus.values:
+        raise ValidationFailed({"status": [_("Unknown status.")]})
+    topic.status = status
+    topic.save(update_fields=["status", "updated_at"])
+    return topic

@@ -1,0 +1,73 @@
+from django.contrib import admin
+
+from . import actions
+from .models import CategorySuggestion, ClassifierModel, GovernanceTopic, HotTerm
+
+
+@admin.register(HotTerm)
+class HotTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "level", "active", "note", "updated_at", "updated_by"]
+    list_filter = ["level", "active"]
+    search_fields = ["term", "note"]
+    fields = ["term", "level", "note", "active"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        actions.save_hot_term(
+            request.user,
+            term=data["term"],
+            level=data["level"],
+            note=data.get("note", ""),
+            active=data.get("active", False),
+            instance=obj,
+        )
+
+    def delete_model(self, request, obj):
+        actions.delete_hot_term(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            actions.delete_hot_term(request.user, obj)
+
+
+@admin.register(ClassifierModel)
+class ClassifierModelAdmin(admin.ModelAdmin):
+    list_display = ["version", "trained_at", "n_samples", "is_active"]
+    exclude = ["blob"]
+    readonly_fields = [
+        "version",
+        "trained_at",
+        "trained_by",
+        "n_samples",
+        "classes",
+        "metrics",
+        "params",
+        "is_active",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # `qingdan train-classifier` makes models
+
+
+@admin.register(CategorySuggestion)
+class CategorySuggestionAdmin(admin.ModelAdmin):
+    list_display = ["case", "top_category", "chosen_category", "chosen_by", "created_at"]
+    list_select_related = ["case", "top_category", "chosen_category", "chosen_by"]
+    readonly_fields = [f.name for f in CategorySuggestion._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GovernanceTopic)
+class GovernanceTopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "due_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+
+    # Topics change through the triage pages (actions), not here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

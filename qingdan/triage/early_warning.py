@@ -1,0 +1,224 @@
+"""Early warning at intake (早发现、早预警): the same person raising the same matter
+again (重复访), many people on one matter in one area (集体访 risk), and one filer
+flooding the system in a day. Each finding carries its evidence.
+
+These functions only read; `actions.on_case_registered` turns findings into flags.
+Thresholds are settings (see `threshold`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.cases.models import Case, CaseFlag, Petitioner
+from qingdan.orgs.choices import Level
+
+from .choices import FlagKind
+from .text import similarities
+
+DEFAULTS = {
+    "QINGDAN_REPEAT_WINDOW_DAYS": 180,
+    "QINGDAN_REPEAT_SIMILARITY": 0.5,
+    "QINGDAN_GROUP_WINDOW_DAYS": 7,
+    "QINGDAN_GROUP_MIN_PETITIONERS": 5,
+    "QINGDAN_GROUP_SIMILARITY": 0.5,
+    "QINGDAN_GROUP_MAX_SCAN": 500,
+    "QINGDAN_FLOOD_PER_DAY": 3,
+}
+EVIDENCE_CASES = 20  # case numbers listed in a flag's evidence
+
+
+def threshold(name: str):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+@dataclass
+class Finding:
+    kind: str
+    message: str
+    evidence: dict = field(default_factory=dict)
+
+
+def _text(case: Case) -> str:
+    return f"{case.title}\n{case.content}"
+
+
+def same_person(case: Case) -> list[int]:
+    """Petitioner records that are this petitioner: the record itself and those with
+    the same phone or ID number (a person may be registered twice)."""
+    petitioner = case.petitioner
+    if petitioner is None:
+        return []
+    condition = Q(pk=petitioner.pk)
+    if petitioner.phone_digest:
+        condition |= Q(phone_digest=petitioner.phone_digest)
+    if petitioner.id_number_digest:
+        condition |= Q(id_number_digest=petitioner.id_number_digest)
+    return list(Petitioner.objects.filter(condition).values_list("pk", flat=True))
+
+
+def _review_chain_ids(case: Case) -> set[int]:
+    """A review (复查) is the same matter by design: never a repeat of its parent."""
+    ids: set[int] = set()
+    node: Case | None = case
+    while node is not None and node.parent_id:
+        ids.add(node.parent_id)
+        node = node.parent
+    return ids
+
+
+def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
+    if not person:
+        return None
+    since = now - dt.timedelta(days=threshold("QINGDAN_REPEAT_WINDOW_DAYS"))
+    earlier = list(
+        Case.objects.filter(petitioner_id__in=person, registered_at__gte=since)
+        .exclude(pk=case.pk)
+        .exclude(pk__in=_review_chain_ids(case))
+        .exclude(parent=case)
+        .order_by("-registered_at")[:200]
+    )
+    if not earlier:
+        return None
+    scores = similarities(_text(case), [_text(c) for c in earlier])
+    minimum = threshold("QINGDAN_REPEAT_SIMILARITY")
+    matches = [
+        (other, float(score))
+        for other, score in zip(earlier, scores, strict=True)
+        if score >= minimum or (case.category_id and other.category_id == case.category_id)
+    ]
+    if not matches:
+        return None
+    numbers = [other.tracking_number for other, _score in matches]
+    return Finding(
+        kind=FlagKind.REPEAT,
+        message=str(
+            _(
+                "Raised again by the same petitioner: %(n)d earlier case(s) "
+                "within %(days)d days (%(cases)s)."
+            )
+            % {
+                "n": len(matches),
+                "days": threshold("QINGDAN_REPEAT_WINDOW_DAYS"),
+                "cases": ", ".join(numbers[:3]),
+            }
+        ),
+        evidence={
+            "cases": numbers[:EVIDENCE_CASES],
+            "count": len(matches),
+            "window_days": threshold("QINGDAN_REPEAT_WINDOW_DAYS"),
+            "similarity": {
+                other.tracking_number: round(score, 2) for other, score in matches[:EVIDENCE_CASES]
+            },
+            "same_category": [
+                other.tracking_number
+                for other, _score in matches[:EVIDENCE_CASES]
+                if case.category_id and other.category_id == case.category_id
+            ],
+        },
+    )
+
+
+def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
+    """Many distinct petitioners with similar text in the same town within a few days."""
+    town = case.jurisdiction.ancestor(Level.TOWN) or case.jurisdiction
+    since = now - dt.timedelta(days=threshold("QINGDAN_GROUP_WINDOW_DAYS"))
+    recent = list(
+        Case.objects.filter(
+            jurisdiction__code__startswith=town.scope_prefix, registered_at__gte=since
+        )
+        .exclude(pk=case.pk)
+        .order_by("-registered_at")[: threshold("QINGDAN_GROUP_MAX_SCAN")]
+    )
+    if not recent:
+        return None
+    scores = similarities(_text(case), [_text(c) for c in recent])
+    minimum = threshold("QINGDAN_GROUP_SIMILARITY")
+    similar = [(c, float(s)) for c, s in zip(recent, scores, strict=True) if s >= minimum]
+    # Distinct people: petitioner records (this person's records count once), and the
+    # headcount of joint petitions and of cases registered without a petitioner.
+    canonical = set(person)
+    people: set[int] = set()
+    anonymous = 0
+    for other in [case, *(c for c, _s in similar)]:
+        if other.petitioner_id is None:
+            anonymous += max(other.headcount, 1)
+            continue
+        people.add(-1 if other.petitioner_id in canonical else other.petitioner_id)
+        anonymous += max(other.headcount - 1, 0)
+    total = len(people) + anonymous
+    if total < threshold("QINGDAN_GROUP_MIN_PETITIONERS") or not similar:
+        return None
+    numbers = [other.tracking_number for other, _score in similar]
+    return Finding(
+        kind=FlagKind.GROUP_RISK,
+        message=str(
+            _(
+                "Group petition risk: %(people)d people raised a similar matter "
+                "in %(place)s within %(days)d days."
+            )
+            % {
+                "people": total,
+                "place": town.name,
+                "days": threshold("QINGDAN_GROUP_WINDOW_DAYS"),
+            }
+        ),
+        evidence={
+            "cases": numbers[:EVIDENCE_CASES],
+            "count": len(similar) + 1,
+            "people": total,
+            "area": town.name,
+            "area_code": town.code,
+            "window_days": threshold("QINGDAN_GROUP_WINDOW_DAYS"),
+        },
+    )
+
+
+def find_flood(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
+    if not person:
+        return None
+    day_start = timezone.localtime(case.registered_at).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    same_day = list(
+        Case.objects.filter(
+            petitioner_id__in=person,
+            registered_at__gte=day_start,
+            registered_at__lt=day_start + dt.timedelta(days=1),
+        )
+        .exclude(pk=case.pk)
+        .order_by("registered_at")
+        .values_list("tracking_number", flat=True)
+    )
+    count = len(same_day) + 1
+    if count < threshold("QINGDAN_FLOOD_PER_DAY"):
+        return None
+    return Finding(
+        kind=FlagKind.FLOOD,
+        message=str(
+            _("%(n)d cases from the same filer on %(day)s.")
+            % {"n": count, "day": day_start.date().isoformat()}
+        ),
+        evidence={"cases": same_day[:EVIDENCE_CASES], "count": count, "day": str(day_start.date())},
+    )
+
+
+def detect(case: Case, now: dt.datetime | None = None) -> list[Finding]:
+    """Every early warning that applies to a newly registered case."""
+    now = now or timezone.now()
+    person = same_person(case)
+    findings = [
+        find_repeat(case, person, now),
+        find_group(case, person, now),
+        find_flood(case, person, now),
+    ]
+    return [finding for finding in findings if finding is not None]
+
+
+def flags_visible_to(user):
+    """CaseFlags on the cases `user` may see (CaseFlag has no visibility of its own)."""
+    return CaseFlag.objects.filter(case__in=Case.objects.visible_to(user).values("pk"))

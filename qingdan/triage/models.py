@@ -1,0 +1,202 @@
+"""Triage data: trained classifiers and the clerk's choices, the hot-term list, the
+near-duplicate fingerprints of cases, and proactive governance topics.
+
+Changes go through `qingdan.triage.actions`; flags live on `qingdan.cases.models.CaseFlag`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.cases.models import Case
+from qingdan.orgs.models import Category, Jurisdiction
+
+from .choices import HotTermLevel, TopicStatus
+
+
+class ClassifierModel(models.Model):
+    """One trained category classifier; the newest active one answers suggestions."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"))
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trained by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    n_samples = models.PositiveIntegerField(_("training cases"))
+    classes = models.JSONField(_("category ids"), default=list)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # joblib dump of the scikit-learn pipeline; loaded once per process and version.
+    blob = models.BinaryField(_("model"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category classifier")
+        verbose_name_plural = _("category classifiers")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.n_samples})"
+
+
+class CategorySuggestion(models.Model):
+    """What the classifier suggested for a case and what the clerk chose."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="category_suggestions")
+    model = models.ForeignKey(
+        ClassifierModel,
+        verbose_name=_("classifier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+    )
+    suggested = models.JSONField(_("suggestions"), default=list, blank=True)
+    top_category = models.ForeignKey(
+        Category,
+        verbose_name=_("suggested category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chosen_category = models.ForeignKey(
+        Category,
+        verbose_name=_("chosen category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("category suggestion")
+        verbose_name_plural = _("category suggestions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.top_category_id} → {self.chosen_category_id}"
+
+    @property
+    def followed(self) -> bool | None:
+        if self.chosen_category_id is None or self.top_category_id is None:
+            return None
+        return self.chosen_category_id == self.top_category_id
+
+
+class HotTerm(models.Model):
+    """An entry of the hot-term list (热点敏感词库), maintained by administrators."""
+
+    term = models.CharField(_("term"), max_length=50, unique=True)
+    level = models.CharField(
+        _("level"), max_length=10, choices=HotTermLevel.choices, default=HotTermLevel.MEDIUM
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("hot term")
+        verbose_name_plural = _("hot terms")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class CaseFingerprint(models.Model):
+    """The MinHash signature of a case's text: the source the near-duplicate index
+    is rebuilt from (cases' text never changes after registration)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="fingerprint")
+    signature = models.BinaryField(_("signature"))
+
+    class Meta:
+        verbose_name = _("case fingerprint")
+        verbose_name_plural = _("case fingerprints")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class GovernanceTopicQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "GovernanceTopicQuerySet":
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        condition = Q(owner=user) | Q(created_by=user)
+        scope = user.scope_jurisdiction
+        if scope is not None:
+            condition |= Q(jurisdiction__code__startswith=scope.scope_prefix)
+        return self.filter(condition)
+
+
+class GovernanceTopic(models.Model):
+    """A proactive governance topic (未诉先办 / 每月一题) made from a cluster of cases."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="governance_topics",
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=TopicStatus.choices, default=TopicStatus.OPEN
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cases = models.ManyToManyField(Case, verbose_name=_("cases"), related_name="governance_topics")
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = GovernanceTopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("governance topic")
+        verbose_name_plural = _("governance topics")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

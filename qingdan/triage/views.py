@@ -1,0 +1,269 @@
+"""Triage pages: warnings, hot terms, hot issues and topics, and the htmx fragments
+for intake (category suggestion) and the case page (related cases, merge, link).
+Each view parses, calls one action or query, and renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from qingdan.cases.models import Case
+from qingdan.core.errors import ActionError, ValidationFailed
+from qingdan.orgs.choices import Role
+
+from . import actions
+from .choices import OPEN_TOPIC_STATES
+from .duplicates import related_cases
+from .early_warning import flags_visible_to
+from .filters import FlagFilterSet
+from .forms import (
+    HotIssueQueryForm,
+    HotTermForm,
+    MergeForm,
+    SuggestForm,
+    TopicForm,
+    TopicStatusForm,
+)
+from .hotissues import case_hot_issues
+from .models import GovernanceTopic, HotTerm
+from .suggestions import suggest_category
+
+PAGE_SIZE = 50
+
+
+def _is_administrator(user) -> bool:
+    return user.is_superuser or user.role == Role.ADMINISTRATOR
+
+
+def _form_errors(form, error: ActionError) -> None:
+    if isinstance(error, ValidationFailed):
+        for field, problems in error.errors.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, str(problem))
+    else:
+        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
+def _visible_case(user, pk) -> Case:
+    return get_object_or_404(Case.objects.visible_to(user).select_related("jurisdiction"), pk=pk)
+
+
+@login_required
+@require_GET
+def warnings_list(request):
+    flags = flags_visible_to(request.user).select_related("case__jurisdiction")
+    filterset = FlagFilterSet(request.GET or None, queryset=flags.order_by("-created_at", "-pk"))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "triage/warnings.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def hot_terms(request):
+    if not _is_administrator(request.user):
+        raise PermissionDenied
+    form = HotTermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_hot_term(request.user, **form.cleaned_data)
+        except ActionError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The hot-term list is updated."))
+            return redirect("triage:hot-terms")
+    terms = HotTerm.objects.select_related("updated_by").order_by("-active", "term")
+    return render(request, "triage/hot_terms.html", {"form": form, "terms": terms})
+
+
+@login_required
+def hot_term_edit(request, pk):
+    if not _is_administrator(request.user):
+        raise PermissionDenied
+    hot_term = get_object_or_404(HotTerm, pk=pk)
+    if request.method == "POST" and "delete" in request.POST:
+        actions.delete_hot_term(request.user, hot_term)
+        messages.success(request, _("The term is deleted."))
+        return redirect("triage:hot-terms")
+    form = HotTermForm(request.POST or None, instance=hot_term)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_hot_term(request.user, instance=hot_term, **form.cleaned_data)
+        except ActionError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The hot-term list is updated."))
+            return redirect("triage:hot-terms")
+    return render(request, "triage/hot_term_edit.html", {"form": form, "term": hot_term})
+
+
+@login_required
+@require_GET
+def hot_issues(request):
+    form = HotIssueQueryForm(request.GET or None, user=request.user)
+    issues = []
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if form.is_bound else {}
+        issues = case_hot_issues(
+            request.user,
+            days=data.get("days") or 30,
+            jurisdiction=data.get("jurisdiction"),
+            min_size=data.get("min_size") or 3,
+        )
+    can_create = request.user.is_superuser or request.user.role in actions.TOPIC_ROLES
+    return render(
+        request,
+        "triage/hot_issues.html",
+        {"form": form, "issues": issues, "can_create": can_create, "topic_form": TopicForm()},
+    )
+
+
+@login_required
+def topic_create(request):
+    if not (request.user.is_superuser or request.user.role in actions.TOPIC_ROLES):
+        raise PermissionDenied
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cases = list(Case.objects.visible_to(request.user).filter(pk__in=data["cases"]))
+        if len(cases) != len(set(data["cases"])):
+            raise Http404
+        try:
+            topic = actions.create_governance_topic(
+                request.user,
+                title=data["title"],
+                description=data["description"],
+                owner=data["owner"],
+                due_date=data["due_date"],
+                cases=cases,
+                keywords=[k for k in data["keywords"].split(",") if k],
+            )
+        except ActionError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The governance topic is created."))
+            return redirect("triage:topic", pk=topic.pk)
+    return render(request, "triage/topic_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def topics(request):
+    listed = (
+        GovernanceTopic.objects.visible_to(request.user)
+        .select_related("owner", "jurisdiction")
+        .order_by("due_date", "pk")
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "triage/topics.html", {"page": page, "open_states": OPEN_TOPIC_STATES})
+
+
+@login_required
+def topic_detail(request, pk):
+    topic = get_object_or_404(
+        GovernanceTopic.objects.visible_to(request.user).select_related("owner", "created_by"),
+        pk=pk,
+    )
+    form = TopicStatusForm(request.POST or None, initial={"status": topic.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_topic_status(request.user, topic, status=form.cleaned_data["status"])
+        except ActionError as error:
+            if error.status == 403:
+                raise PermissionDenied from error
+            _form_errors(form, error)
+        else:
+            return redirect("triage:topic", pk=topic.pk)
+    cases = topic.cases.visible_to(request.user).select_related("jurisdiction")
+    return render(
+        request, "triage/topic_detail.html", {"topic": topic, "cases": cases, "form": form}
+    )
+
+
+@login_required
+@require_GET
+def suggest(request):
+    """htmx fragment for the intake form: the likely categories and units."""
+    form = SuggestForm(request.GET)
+    result = None
+    if form.is_valid():
+        result = suggest_category(
+            form.cleaned_data["title"],
+            form.cleaned_data["content"],
+            jurisdiction=form.cleaned_data["jurisdiction"],
+        )
+    return render(request, "triage/_suggestions.html", {"result": result})
+
+
+@login_required
+@require_GET
+def related(request, pk):
+    """htmx fragment for the case page: likely duplicates and related cases."""
+    case = _visible_case(request.user, pk)
+    return render(
+        request,
+        "triage/_related.html",
+        {"case": case, "related": related_cases(case, request.user)},
+    )
+
+
+def _other_case(request, form) -> Case:
+    return _visible_case(request.user, form.cleaned_data["other"])
+
+
+def _back(request, case: Case):
+    """Back to the page the form was on (the case page), else the related-cases list."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("triage:related", pk=case.pk)
+
+
+@login_required
+@require_POST
+def merge(request, pk):
+    case = _visible_case(request.user, pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the case to merge into."))
+        return _back(request, case)
+    try:
+        actions.merge_duplicate(
+            request.user,
+            case,
+            original=_other_case(request, form),
+            reason=form.cleaned_data["reason"],
+        )
+    except ActionError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Merged as a duplicate and closed as not accepted."))
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def link(request, pk):
+    case = _visible_case(request.user, pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the case to link."))
+        return _back(request, case)
+    try:
+        actions.link_related(
+            request.user, case, other=_other_case(request, form), note=form.cleaned_data["reason"]
+        )
+    except ActionError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The cases are linked."))
+    return _back(request, case)

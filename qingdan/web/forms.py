@@ -1,0 +1,182 @@
+"""Staff forms: the queue filters, intake, and one small form per case action.
+
+Forms parse; the actions layer validates the business rules. Errors an action
+raises are put back on the form field they name (`apply_action_error`), so every
+message, Chinese or English, comes from one place.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.cases import actions
+from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
+from qingdan.cases.models import Case
+from qingdan.core.errors import ActionError, ValidationFailed
+from qingdan.orgs.models import Category, Jurisdiction
+
+# Action field names that differ from form field names.
+FIELD_ALIASES = {
+    "petitioner.kind": "petitioner_kind",
+    "petitioner.name": "petitioner_name",
+    "petitioner.id_number": "petitioner_id_number",
+    "petitioner.phone": "petitioner_phone",
+    "petitioner.credit_code": "petitioner_credit_code",
+    "petitioner.address": "petitioner_address",
+    "petitioner.contact_name": "petitioner_contact_name",
+}
+
+
+def apply_action_error(form: forms.Form, error: ActionError, aliases=None) -> None:
+    """Show an action's refusal next to the field it names (or above the form)."""
+    aliases = {**FIELD_ALIASES, **(aliases or {})}
+
+    def target(field):
+        name = aliases.get(field, field)
+        return name if name in form.fields else None
+
+    if isinstance(error, ValidationFailed):
+        for field, problems in error.errors.items():
+            for problem in problems:
+                form.add_error(target(field), str(problem))
+    else:
+        form.add_error(target(error.field), str(error.message))
+
+
+class SingleSelectMultiple(forms.Select):
+    """A one-line select for a multiple-choice filter: phones handle it better than
+    a multi-select box, and the filter still receives a list."""
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        values = getter(name) if getter else data.get(name)
+        return [v for v in (values or []) if v]
+
+
+class OverdueSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("All deadlines")), ("true", _("Overdue only"))]
+
+
+def tune_filter_form(form: forms.Form) -> forms.Form:
+    for name, choices in (("state", State), ("channel", Channel), ("tier", Tier)):
+        form.fields[name].widget = SingleSelectMultiple(choices=[("", _("All")), *choices.choices])
+    form.fields["overdue"].widget = OverdueSelect()
+    form.fields["q"].widget = forms.TextInput(
+        attrs={"type": "search", "placeholder": _("Tracking number, title or content")}
+    )
+    for name in ("category", "jurisdiction"):
+        choice = form.fields[name]
+        assert isinstance(choice, forms.ModelChoiceField)
+        choice.empty_label = _("All")
+    return form
+
+
+# --- intake ----------------------------------------------------------------
+
+INTAKE_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.WEB]
+
+
+class IntakeForm(forms.Form):
+    """Walk-in and phone intake. Only the types are checked here; required fields,
+    ID and phone checksums and the jurisdiction rule are the action's."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=INTAKE_CHANNELS)
+    petitioner_kind = forms.ChoiceField(
+        label=_("Petitioner is"), choices=PetitionerKind.choices, initial=PetitionerKind.PERSON
+    )
+    petitioner_name = forms.CharField(label=_("Name"), required=False, max_length=100)
+    petitioner_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
+    petitioner_id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    petitioner_credit_code = forms.CharField(
+        label=_("Unified social credit code"), required=False, max_length=18
+    )
+    petitioner_contact_name = forms.CharField(
+        label=_("Contact person"), required=False, max_length=50
+    )
+    petitioner_address = forms.CharField(label=_("Home address"), required=False, max_length=200)
+    headcount = forms.IntegerField(label=_("Number of people"), min_value=1, initial=1)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Where the problem happens"), queryset=Jurisdiction.objects.none(), required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    content = forms.CharField(
+        label=_("What is the problem"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    address = forms.CharField(label=_("Address of the problem"), required=False, max_length=200)
+    external_ref = forms.CharField(
+        label=_("External reference"),
+        required=False,
+        max_length=64,
+        help_text=_("12345 work order number or the superior's file number, if any."),
+    )
+    assigning_body = forms.CharField(label=_("Assigning body"), required=False, max_length=100)
+    assigning_reference = forms.CharField(
+        label=_("Assignment reference"), required=False, max_length=60
+    )
+    assigned_deadline = forms.DateTimeField(
+        label=_("Assigned deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(
+        label=_("Note for the timeline"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user).order_by(
+            "code"
+        )
+        if user.jurisdiction_id and not self.is_bound:
+            self.fields["jurisdiction"].initial = user.jurisdiction_id
+
+    def register(self) -> Case:
+        data = self.cleaned_data
+        petitioner = {
+            "kind": data["petitioner_kind"],
+            "name": data["petitioner_name"],
+            "phone": data["petitioner_phone"],
+            "id_number": data["petitioner_id_number"],
+            "credit_code": data["petitioner_credit_code"],
+            "contact_name": data["petitioner_contact_name"],
+            "address": data["petitioner_address"],
+        }
+        return actions.register_case(
+            self.user,
+            channel=data["channel"],
+            title=data["title"],
+            content=data["content"],
+            jurisdiction=data["jurisdiction"],
+            petitioner=petitioner,
+            headcount=data["headcount"],
+            category=data["category"],
+            urgency=data["urgency"],
+            address=data["address"],
+            external_ref=data["external_ref"],
+            assigning_body=data["assigning_body"],
+            assigning_reference=data["assigning_reference"],
+            assigned_deadline=data["assigned_deadline"],
+            note=data["note"],
+        )
+
+
+class PetitionerLookupForm(forms.Form):
+    petitioner_phone = forms.CharField(required=False, max_length=20)
+    petitioner_id_number = forms.CharField(required=False, max_length=18)
+    jurisdiction = forms.IntegerField(required=False)
+    category = forms.IntegerField(required=False)
+
+
+# --- case page ---------------------------------------------------------------
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the full data?"), required=False, max_length=500
+    )

@@ -1,0 +1,260 @@
+"""The citizen portal (no login): submit a problem, follow it with the tracking
+number and phone, rate the answer, ask for a review.
+
+The person acts as `Actor.petitioner()`. A successful look-up remembers the case
+in the session; rating and review requests are accepted only for such cases.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingdan.cases import actions
+from qingdan.cases.choices import Action, Channel, State
+from qingdan.cases.models import Case
+from qingdan.cases.transitions import PETITIONER, refusal_reason
+from qingdan.core import crypto
+from qingdan.core.errors import ActionError
+from qingdan.orgs.auth import client_address
+
+from . import challenge
+from .forms import apply_action_error
+from .portal_forms import PortalEvaluateForm, PortalLookupForm, PortalReviewForm, PortalSubmitForm
+
+SESSION_KEY = "portal_cases"
+SESSION_MAX_CASES = 20
+PETITIONER_RIGHTS = frozenset({PETITIONER})
+# What the petitioner sees of the timeline: steps of the procedure, not internal
+# notes, reveals, supervision or attachments (which may name staff or third parties).
+PUBLIC_ACTIONS = frozenset(
+    {
+        Action.REGISTER,
+        Action.ACCEPT,
+        Action.NOT_ACCEPT,
+        Action.DIVERT,
+        Action.RESOLVE_ON_THE_SPOT,
+        Action.ESCALATE,
+        Action.HAND_BACK,
+        Action.TRANSFER,
+        Action.ASSIGN,
+        Action.EXTEND,
+        Action.REPLY,
+        Action.EVALUATE,
+        Action.CLOSE,
+        Action.REOPEN,
+        Action.REQUEST_REVIEW,
+        Action.CLOSURE_AGREEMENT,
+    }
+)
+# Steps whose note was written to be told to the petitioner.
+PUBLIC_NOTES = frozenset({Action.NOT_ACCEPT, Action.DIVERT, Action.EXTEND})
+ALIASES = {
+    "petitioner.name": "name",
+    "petitioner.phone": "phone",
+    "petitioner.id_number": "id_number",
+}
+
+
+def _remember(request, case: Case) -> None:
+    known = [pk for pk in request.session.get(SESSION_KEY, []) if pk != case.pk]
+    request.session[SESSION_KEY] = [case.pk, *known][:SESSION_MAX_CASES]
+
+
+def _verified_case(request, tracking_number: str) -> Case:
+    """The case if this browser proved it knows the number and the phone."""
+    case = (
+        Case.objects.select_related("jurisdiction", "petitioner", "lead_unit__jurisdiction")
+        .filter(tracking_number=tracking_number, pk__in=request.session.get(SESSION_KEY, []))
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    form = PortalSubmitForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not challenge.allow_submission_from(client_address(request)):
+            refusal = _("Too many submissions from this network. Try again later.")
+            context = {"form": PortalSubmitForm(), "refusal": refusal}
+            return render(request, "web/portal/submit.html", context, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            if not challenge.phone_may_submit(data["phone"]):
+                form.add_error(
+                    "phone", _("This phone number has submitted too many problems today.")
+                )
+                return render(request, "web/portal/submit.html", {"form": form}, status=429)
+            try:
+                case = actions.register_case(
+                    actions.Actor.petitioner(),
+                    channel=Channel.WEB,
+                    title=data["title"],
+                    content=data["content"],
+                    jurisdiction=data["place"],
+                    petitioner={
+                        "name": data["name"],
+                        "phone": data["phone"],
+                        "id_number": data["id_number"],
+                    },
+                )
+            except ActionError as error:
+                apply_action_error(form, error, ALIASES)
+            else:
+                challenge.spend_challenge(form.nonce)
+                challenge.count_phone_submission(data["phone"])
+                _remember(request, case)
+                request.session["portal_submitted"] = case.tracking_number
+                return redirect("portal:submitted")
+    return render(request, "web/portal/submit.html", {"form": form}, status=status)
+
+
+@require_GET
+def submitted(request):
+    number = request.session.get("portal_submitted")
+    if not number:
+        return redirect("portal:submit")
+    case = _verified_case(request, number)
+    return render(request, "web/portal/submitted.html", {"case": case})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = PortalLookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not challenge.allow_lookup_from(client_address(request)):
+            refusal = _("Too many look-ups from this network. Try again later.")
+            context = {"form": PortalLookupForm(), "refusal": refusal}
+            return render(request, "web/portal/track.html", context, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            case = Case.objects.filter(
+                tracking_number=data["tracking_number"],
+                petitioner__phone_digest=crypto.digest(data["phone"]),
+            ).first()
+            if case is None:
+                # One message for both: do not tell which of the two was wrong.
+                form.add_error(None, _("No case matches this tracking number and phone."))
+                status = 404
+            else:
+                _remember(request, case)
+                return redirect("portal:case", tracking_number=case.tracking_number)
+    return render(request, "web/portal/track.html", {"form": form}, status=status)
+
+
+def _public_timeline(case: Case) -> list[dict]:
+    events = (
+        case.events.filter(action__in=PUBLIC_ACTIONS)
+        .select_related("to_unit__jurisdiction", "to_jurisdiction")
+        .order_by("at", "pk")
+    )
+    return [
+        {
+            "at": event.at,
+            "action": event.get_action_display(),
+            "state": State(event.to_state).label if event.to_state else "",
+            "unit": str(event.to_unit) if event.to_unit_id else "",
+            "place": event.to_jurisdiction.name if event.to_jurisdiction is not None else "",
+            "tier": event.get_to_tier_display() if event.to_tier else "",
+            "note": event.note if event.action in PUBLIC_NOTES else "",
+        }
+        for event in events
+    ]
+
+
+def render_portal_case(request, case: Case, *, evaluate_form=None, review_form=None, status=200):
+    can_evaluate = refusal_reason(Action.EVALUATE, case, PETITIONER_RIGHTS) is None
+    deadline = actions.review_request_deadline(case)
+    can_review = (
+        refusal_reason(Action.REQUEST_REVIEW, case, PETITIONER_RIGHTS) is None
+        and case.review_level < 2
+        and deadline is not None
+        and timezone.now() <= deadline
+        and not case.follow_ups.exists()
+    )
+    initial = {"expected_version": case.version}
+    context = {
+        "case": case,
+        "petitioner": case.petitioner.masked() if case.petitioner is not None else None,
+        "timeline": _public_timeline(case),
+        "can_evaluate": can_evaluate,
+        "can_review": can_review,
+        "review_deadline": deadline,
+        "follow_ups": case.follow_ups.order_by("pk"),
+        "evaluate_form": evaluate_form or PortalEvaluateForm(initial=initial),
+        "review_form": review_form or PortalReviewForm(initial=initial),
+    }
+    response = render(request, "web/portal/case.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def case_status(request, tracking_number):
+    return render_portal_case(request, _verified_case(request, tracking_number))
+
+
+def _act(request, case, form, call):
+    """Run one petitioner action from a portal form; re-render with errors."""
+    if not form.is_valid():
+        return None, 400
+    if form.cleaned_data["expected_version"] != case.version:
+        form.add_error(None, _("The case changed meanwhile. Reload the page and try again."))
+        return None, 409
+    try:
+        return call(form.cleaned_data), 200
+    except ActionError as error:
+        apply_action_error(form, error)
+        return None, error.status
+
+
+@require_POST
+def evaluate(request, tracking_number):
+    case = _verified_case(request, tracking_number)
+    form = PortalEvaluateForm(request.POST)
+
+    def call(data):
+        return actions.record_evaluation(
+            actions.Actor.petitioner(),
+            case,
+            rating=data["rating"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+        )
+
+    result, status = _act(request, case, form, call)
+    if result is None:
+        return render_portal_case(request, case, evaluate_form=form, status=status)
+    messages.success(request, _("Thank you: your evaluation is recorded."))
+    return redirect(reverse("portal:case", args=[case.tracking_number]))
+
+
+@require_POST
+def review(request, tracking_number):
+    case = _verified_case(request, tracking_number)
+    form = PortalReviewForm(request.POST)
+
+    def call(data):
+        return actions.request_review(actions.Actor.petitioner(), case, reason=data["reason"])
+
+    follow_up, status = _act(request, case, form, call)
+    if follow_up is None:
+        return render_portal_case(request, case, review_form=form, status=status)
+    _remember(request, follow_up)
+    messages.success(
+        request,
+        _("Your request for review is registered as %(number)s.")
+        % {"number": follow_up.tracking_number},
+    )
+    return redirect(reverse("portal:case", args=[follow_up.tracking_number]))
