@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,8 +44,24 @@ class Finding:
     evidence: dict = field(default_factory=dict)
 
 
+# The matter is told in the title and the opening of the content; comparing only that
+# keeps the group scan's cost flat however long the messages are.
+GROUP_TEXT_CHARS = 400
+
+
 def _text(case: Case) -> str:
     return f"{case.title}\n{case.content}"
+
+
+@dataclass(frozen=True)
+class _Recent:
+    """The few columns of a recent case the group scan reads."""
+
+    pk: int
+    tracking_number: str
+    text: str
+    petitioner_id: int | None
+    headcount: int
 
 
 def same_person(case: Case) -> list[int]:
@@ -127,16 +144,25 @@ def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
     """Many distinct petitioners with similar text in the same town within a few days."""
     town = case.jurisdiction.ancestor(Level.TOWN) or case.jurisdiction
     since = now - dt.timedelta(days=threshold("QINGDAN_GROUP_WINDOW_DAYS"))
-    recent = list(
+    rows = (
         Case.objects.filter(
             jurisdiction__code__startswith=town.scope_prefix, registered_at__gte=since
         )
         .exclude(pk=case.pk)
-        .order_by("-registered_at")[: threshold("QINGDAN_GROUP_MAX_SCAN")]
+        .order_by("-registered_at")
+        .annotate(opening=Substr("content", 1, GROUP_TEXT_CHARS))
+        .values_list("pk", "tracking_number", "title", "opening", "petitioner_id", "headcount")[
+            : threshold("QINGDAN_GROUP_MAX_SCAN")
+        ]
     )
+    recent = [
+        _Recent(pk, number, f"{title}\n{opening}", petitioner_id, headcount)
+        for pk, number, title, opening, petitioner_id, headcount in rows
+    ]
     if not recent:
         return None
-    scores = similarities(_text(case), [_text(c) for c in recent])
+    own = f"{case.title}\n{case.content[:GROUP_TEXT_CHARS]}"
+    scores = similarities(own, [c.text for c in recent])
     minimum = threshold("QINGDAN_GROUP_SIMILARITY")
     similar = [(c, float(s)) for c, s in zip(recent, scores, strict=True) if s >= minimum]
     # Distinct people: petitioner records (this person's records count once), and the
@@ -144,7 +170,8 @@ def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
     canonical = set(person)
     people: set[int] = set()
     anonymous = 0
-    for other in [case, *(c for c, _s in similar)]:
+    others: list[Case | _Recent] = [case, *(c for c, _s in similar)]
+    for other in others:
         if other.petitioner_id is None:
             anonymous += max(other.headcount, 1)
             continue
