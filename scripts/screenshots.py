@@ -5,8 +5,9 @@
     .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8000   # a running demo
 
 Without --url it loads the demo county (`qingdan demo --no-serve`) into a temporary
-directory, starts `qingdan runserver --insecure` on a free port, drives Debian's
-chromium with Playwright, and stops the server again.
+directory, runs one pass of the deadline worker (`qingdan worker --once`), starts
+`qingdan runserver --insecure` on a free port, drives Debian's chromium with Playwright,
+and stops the server again.
 """
 
 import argparse
@@ -59,6 +60,15 @@ def start_demo_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
     env.pop("DATABASE_URL", None)  # always a throw-away SQLite county
     subprocess.run(
         [*QINGDAN, "demo", "--no-serve"],
+        env=env,
+        cwd=data_dir,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    # One pass of the deadline worker, as `scripts/demo` runs it: warnings, overdue
+    # flags and supervision notices for the supervision board.
+    subprocess.run(
+        [*QINGDAN, "worker", "--once"],
         env=env,
         cwd=data_dir,
         check=True,
@@ -130,6 +140,10 @@ def capture(url: str, folder: Path) -> None:
             page.wait_for_selector("#related-open-cases")
             page.fill("#id_title", "排水沟再次堵塞")
             shoot(page, folder, "intake", size)
+            page.goto(url + "/supervision/")
+            shoot(page, folder, "supervision", size)
+            page.goto(url + "/stats/")
+            shoot(page, folder, "stats", size)
             # The supervisor answers the citizen's problem, who then looks it up.
             page.goto(f"{url}/?scope=all&q={number}")
             page.locator(".case-item a.title").first.click()

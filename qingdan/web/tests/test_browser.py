@@ -40,6 +40,12 @@ pytestmark = [
 ]
 
 
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -59,16 +65,26 @@ def org(transactional_db):
 @pytest.fixture
 def new_page(browser):
     contexts = []
+    blocked: list[str] = []
 
     def make(viewport=PHONE):
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Anything the Content-Security-Policy blocks is a page that does not work.
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not blocked, blocked
 
 
 def log_in(page, base, user):
@@ -218,7 +234,8 @@ def test_htmx_queue_filter_intake_check_and_reveal(org, live_server, new_page):
     clerk.goto(base + "/?scope=all")
     assert clerk.locator(".case-item[data-tracking]").count() == 2
     clerk.fill("#id_q", "路灯")
-    clerk.wait_for_function("document.querySelectorAll('.case-item[data-tracking]').length == 1")
+    # A locator wait, not wait_for_function: that evaluates a string, which our CSP forbids.
+    expect(clerk.locator(".case-item[data-tracking]")).to_have_count(1)
     assert "q=" in clerk.url  # the filter is in the address, so it can be shared and reloaded
     assert clerk.inner_text(".case-item a.title") == "路灯坏了"
 
