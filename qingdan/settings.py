@@ -243,6 +243,22 @@ CACHES = {
     }
 }
 
+# Early warning at intake (triage): repeat petitions, group-petition risk, flooding.
+QINGDAN_REPEAT_WINDOW_DAYS = int(os.environ.get("QINGDAN_REPEAT_WINDOW_DAYS", 180))
+QINGDAN_REPEAT_SIMILARITY = float(os.environ.get("QINGDAN_REPEAT_SIMILARITY", 0.5))
+QINGDAN_GROUP_WINDOW_DAYS = int(os.environ.get("QINGDAN_GROUP_WINDOW_DAYS", 7))
+QINGDAN_GROUP_MIN_PETITIONERS = int(os.environ.get("QINGDAN_GROUP_MIN_PETITIONERS", 5))
+QINGDAN_GROUP_SIMILARITY = float(os.environ.get("QINGDAN_GROUP_SIMILARITY", 0.5))
+QINGDAN_GROUP_MAX_SCAN = int(os.environ.get("QINGDAN_GROUP_MAX_SCAN", 500))
+QINGDAN_FLOOD_PER_DAY = int(os.environ.get("QINGDAN_FLOOD_PER_DAY", 3))
+# Unset: strict (raise) under DEBUG, log and go on in production.
+QINGDAN_TRIAGE_STRICT = (
+    env_bool("QINGDAN_TRIAGE_STRICT", False) if "QINGDAN_TRIAGE_STRICT" in os.environ else None
+)
+# Work-order import: the largest upload, and whether the upload page imports in a thread.
+QINGDAN_IMPORT_MAX_BYTES = int(os.environ.get("QINGDAN_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+QINGDAN_IMPORT_IN_BACKGROUND = env_bool("QINGDAN_IMPORT_IN_BACKGROUND", True)
+
 # Hardening. Behind HTTPS set SECURE_COOKIES=true (and HSTS/SSL redirect as needed).
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -1,6 +1,5 @@
 """`qingdan demo`: migrate, load the demo county, start the worker and the server."""
 
-import os
 import subprocess
 import sys
 
@@ -42,4 +41,3 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
-        os.environ.pop("QINGDAN_DEMO", None)
