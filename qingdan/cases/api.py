@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from qingdan.api.versioning import etag, expected_version, not_modified
 from qingdan.core.errors import VersionConflict
+from qingdan.deadlines.actions import pause_clock, resume_clock
 
 from . import actions
 from .api_serializers import (
@@ -55,6 +56,8 @@ ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "closure-agreement": actions.record_closure_agreement,
     "note": actions.add_note,
     "link": actions.link_cases,
+    "pause-clock": pause_clock,
+    "resume-clock": resume_clock,
 }
 
 

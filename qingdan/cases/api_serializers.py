@@ -238,6 +238,9 @@ ACTION_FIELDS = {
         "kind": serializers.CharField(max_length=20, default="related"),
         **_note(),
     },
+    # The handling clock stops for a hearing and runs again after it.
+    "pause-clock": _reason,
+    "resume-clock": _note,
 }
 
 

@@ -10,8 +10,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases import actions
-from qingdan.cases.choices import Action, LegalChannel, Rating, ReplyOpinion, Tier
+from qingdan.cases.choices import (
+    HANDLING_STATES,
+    Action,
+    LegalChannel,
+    Rating,
+    ReplyOpinion,
+    Tier,
+)
 from qingdan.cases.models import Case
+from qingdan.cases.transitions import LEAD, TIER
+from qingdan.deadlines.actions import pause_clock, resume_clock
+from qingdan.deadlines.choices import Stage
+from qingdan.deadlines.policies import policy_for
 from qingdan.orgs.models import Department, Jurisdiction
 
 REASON = _("Reason")
@@ -45,6 +56,15 @@ class CaseActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.user = user
+
+    # Actions outside the transition table (the deadline clock) name the rights they
+    # need here; the view refuses a POST without them as it does for the others.
+    extra_rights: frozenset[str] = frozenset()
+
+    @classmethod
+    def available(cls, case: Case, rights) -> bool:
+        """For actions outside the transition table: may someone with `rights` do it now?"""
+        return False
 
     @classmethod
     def shown_for(cls, case: Case) -> bool:
@@ -379,6 +399,46 @@ class LinkForm(CaseActionForm):
         )
 
 
+def _clock_pausable(case: Case) -> bool:
+    policy = policy_for(Stage.HANDLE, case)
+    return bool(policy and policy.pausable)
+
+
+class PauseClockForm(CaseActionForm):
+    """A hearing stops the handling clock (art. 36: hearing time does not count)."""
+
+    action = "pause_clock"
+    label = _("Pause the handling limit for a hearing")
+    extra_rights = frozenset({TIER, LEAD})
+    check_version_in_view = True
+    reason = _reason()
+
+    @classmethod
+    def available(cls, case, rights):
+        return bool(rights & cls.extra_rights) and case.state in HANDLING_STATES
+
+    @classmethod
+    def shown_for(cls, case):
+        return _clock_pausable(case) and not case.clock_pauses.filter(ended_at=None).exists()
+
+    def perform(self):
+        return pause_clock(self.user, self.case, reason=self.cleaned_data["reason"])
+
+
+class ResumeClockForm(PauseClockForm):
+    action = "resume_clock"
+    label = _("Resume the handling limit after the hearing")
+    reason = None
+    note = _note()
+
+    @classmethod
+    def shown_for(cls, case):
+        return _clock_pausable(case) and case.clock_pauses.filter(ended_at=None).exists()
+
+    def perform(self):
+        return resume_clock(self.user, self.case, note=self.cleaned_data["note"])
+
+
 class AttachForm(CaseActionForm):
     action = Action.ATTACH
     label = _("Add an attachment")
@@ -412,5 +472,7 @@ ACTION_FORMS: dict[str, type[CaseActionForm]] = {
         NoteForm,
         LinkForm,
         AttachForm,
+        PauseClockForm,
+        ResumeClockForm,
     )
 }

@@ -180,11 +180,14 @@ def visible_case(user, pk) -> Case:
 
 def action_forms_for(request, case: Case, bound=None) -> list:
     allowed = set(allowed_actions(request.user, case))
+    rights = rights_on(request.user, case)
     forms = []
     for action, form_class in ACTION_FORMS.items():
         if bound is not None and bound.action == action:
             forms.append(bound)
-        elif action in allowed and form_class.shown_for(case):
+        elif (action in allowed or form_class.available(case, rights)) and form_class.shown_for(
+            case
+        ):
             forms.append(form_class(case=case, user=request.user))
     return forms
 
@@ -245,7 +248,8 @@ def case_action(request, pk, action):
         raise Http404
     # A forged form for an action the role lacks is refused before anything is read,
     # whatever the state (the state's refusal is a message; the role's is a 403).
-    if not rights_on(request.user, case) & TRANSITIONS[action].rights:
+    needed = TRANSITIONS[action].rights if action in TRANSITIONS else form_class.extra_rights
+    if not rights_on(request.user, case) & needed:
         raise PermissionDenied
     form = form_class(request.POST, request.FILES, case=case, user=request.user)
     status = 400

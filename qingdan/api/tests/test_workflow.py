@@ -148,7 +148,9 @@ class WorkflowTests(TestCase):
         )
         self.assertEqual(response.status_code, 404)
 
-        self.assertEqual(self.done, set(ACTION_FIELDS) | {"accept"})
+        # The hearing clock's actions need a re-review case: deadlines/tests/test_hearing_routes.py.
+        clock = {"pause-clock", "resume-clock"}
+        self.assertEqual(self.done, (set(ACTION_FIELDS) - clock) | {"accept"})
 
     def test_a_case_one_cannot_see_cannot_be_linked(self):
         far = register(self.org.far_village_agent, self.org.far_village)
