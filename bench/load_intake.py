@@ -123,6 +123,30 @@ print(json.dumps({{'cases': cases, 'accepts': events, 'registers': registers}}))
     }
 
 
+def drain(env, run: str, limit: float = 600) -> dict:
+    """Wait until the worker has analysed every case of this run; report how long the
+    queue took to empty after the load, and that each case was analysed once."""
+    script = f"""
+import json
+from qingdan.triage.models import CaseFingerprint, PendingAnalysis
+ours = dict(case__title__startswith={run!r})
+print(json.dumps([PendingAnalysis.objects.filter(**ours).count(),
+                  CaseFingerprint.objects.filter(**ours).count()]))
+"""
+    started = time.monotonic()
+    while True:
+        output = manage("shell", "-c", script, env=env, capture=True).stdout
+        pending, fingerprints = json.loads(output.strip().splitlines()[-1])
+        if pending == 0 or time.monotonic() - started > limit:
+            break
+        time.sleep(2)
+    return {
+        "analysis_queue_left": pending,
+        "analysed_cases": fingerprints,
+        "drain_seconds_after_load": round(time.monotonic() - started, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=30)
@@ -131,6 +155,12 @@ def main() -> None:
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--intake-only", action="store_true", help="no follow-up action")
     parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/qingdan_load")
+    parser.add_argument(
+        "--triage",
+        choices=["inline", "worker"],
+        default="inline",
+        help="QINGDAN_TRIAGE_AT_INTAKE: analyse in the request, or queue for the worker",
+    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -138,11 +168,12 @@ def main() -> None:
         "DB_CONN_MAX_AGE": "60",
         "DJANGO_SETTINGS_MODULE": "qingdan.settings",
         "QINGDAN_TRIAGE_STRICT": "0",
+        "QINGDAN_TRIAGE_AT_INTAKE": args.triage,
     }
     token, villages = prepare(env)
     run = f"LOAD-{uuid.uuid4().hex[:6]}"
     server = start_server(env, args.workers)
-    worker = start_worker(env) if args.kill_worker else None
+    worker = start_worker(env) if args.kill_worker or args.triage == "worker" else None
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     acknowledged: list[str] = []
     accepted: list[str] = []
@@ -171,7 +202,7 @@ def main() -> None:
             path = f"/api/v1/cases/{data['tracking_number']}/accept/"
             return ("POST", path, {}, {**headers, "If-Match": '"1"'})
 
-        if worker is not None:
+        if worker is not None and args.kill_worker:
 
             def killer():
                 time.sleep(args.seconds / 2)
@@ -204,6 +235,11 @@ def main() -> None:
         if result.errors:
             print("client errors:", result.errors[:5])
         time.sleep(1)
+        if args.triage == "worker":
+            if args.kill_worker:
+                thread.join()
+                worker = holder.get("w", worker)
+            print(json.dumps(drain(env, run)))
         print(json.dumps(verify(env, run, acknowledged, accepted)))
     finally:
         server.terminate()

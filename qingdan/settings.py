@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -251,6 +252,13 @@ QINGDAN_GROUP_MIN_PETITIONERS = int(os.environ.get("QINGDAN_GROUP_MIN_PETITIONER
 QINGDAN_GROUP_SIMILARITY = float(os.environ.get("QINGDAN_GROUP_SIMILARITY", 0.5))
 QINGDAN_GROUP_MAX_SCAN = int(os.environ.get("QINGDAN_GROUP_MAX_SCAN", 500))
 QINGDAN_FLOOD_PER_DAY = int(os.environ.get("QINGDAN_FLOOD_PER_DAY", 3))
+# Intake analysis (duplicates, category suggestion, hot terms, warnings): "inline" in
+# the registration itself, or "worker" to queue it for `qingdan worker` (busy hotlines).
+QINGDAN_TRIAGE_AT_INTAKE = os.environ.get("QINGDAN_TRIAGE_AT_INTAKE", "inline").strip().lower()
+if QINGDAN_TRIAGE_AT_INTAKE not in {"inline", "worker"}:
+    raise ImproperlyConfigured("QINGDAN_TRIAGE_AT_INTAKE is either 'inline' or 'worker'.")
+# Seconds between the worker's looks at the queue of intake analyses (worker mode).
+QINGDAN_TRIAGE_POLL_SECONDS = float(os.environ.get("QINGDAN_TRIAGE_POLL_SECONDS", 1))
 # Unset: strict (raise) under DEBUG, log and go on in production.
 QINGDAN_TRIAGE_STRICT = (
     env_bool("QINGDAN_TRIAGE_STRICT", False) if "QINGDAN_TRIAGE_STRICT" in os.environ else None

@@ -7,7 +7,9 @@ A pass
    `actions.act_on_deadlines` in its own transaction;
 2. flags supervision notices whose reply is late, and turns joint-meeting tasks
    yellow or red;
-3. sends the queued notifications (outbox), retrying failures with back-off.
+3. sends the queued notifications (outbox), retrying failures with back-off;
+4. runs the intake analyses queued by registration (QINGDAN_TRIAGE_AT_INTAKE=worker),
+   which the loop also does between passes, every QINGDAN_TRIAGE_POLL_SECONDS.
 
 Safe with several workers (each item is claimed once: a unique alert row or a
 conditional UPDATE, and SKIP LOCKED on PostgreSQL), safe to kill (the claim commits
@@ -50,6 +52,7 @@ class PassReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    analysed: int = 0
     errors: int = 0
     seconds: float = 0.0
     error_items: list[str] = field(default_factory=list)
@@ -60,6 +63,7 @@ class PassReport:
             f"{self.warnings} warnings, {self.overdue} overdue, {self.escalated} escalated; "
             f"{self.late_notices} late notices, {self.decisions} tasks chased; "
             f"notifications {self.sent} sent, {self.retried} to retry, {self.failed} failed; "
+            f"{self.analysed} intake analyses; "
             f"{self.errors} errors; {self.seconds:.2f} s"
         )
 
@@ -87,16 +91,23 @@ class Worker:
         return self._stop.is_set()
 
     def run(self, interval: float, on_pass: Callable[[PassReport], None] | None = None) -> None:
+        deferred = settings.QINGDAN_TRIAGE_AT_INTAKE == "worker"
+        poll = min(interval, settings.QINGDAN_TRIAGE_POLL_SECONDS) if deferred else interval
+        next_pass = 0.0
         while not self.stopping:
             close_old_connections()
-            try:
-                report = self.run_once()
-            except Exception:  # noqa: BLE001 - the database may be away; try again later
-                log.exception("worker pass failed")
-            else:
-                if on_pass is not None:
-                    on_pass(report)
-            self._stop.wait(interval)
+            if time.monotonic() >= next_pass:
+                next_pass = time.monotonic() + interval
+                try:
+                    report = self.run_once()
+                except Exception:  # noqa: BLE001 - the database may be away; try again later
+                    log.exception("worker pass failed")
+                else:
+                    if on_pass is not None:
+                        on_pass(report)
+            elif deferred:
+                self._analyse(PassReport())
+            self._stop.wait(max(min(poll, next_pass - time.monotonic()), 0.0))
 
     def run_once(self, now: dt.datetime | None = None) -> PassReport:
         started = time.monotonic()
@@ -105,6 +116,7 @@ class Worker:
         policies.clear_cache()
         now = now or timezone.now()
         report = PassReport()
+        self._analyse(report)
         self._chase_cases(now, report)
         self._chase_notices(now, report)
         self._chase_decisions(now, report)
@@ -119,8 +131,20 @@ class Worker:
         report.errors += 1
         report.error_items.append(what)
 
+    def _analyse(self, report: PassReport) -> None:
+        from qingdan.triage.actions import analyse_pending
+
+        try:
+            report.analysed += analyse_pending(should_stop=lambda: self.stopping)
+        except Exception:  # noqa: BLE001 - one bad case must not stop the rest of the pass
+            self._failed(report, "intake analysis")
+
     def _chase_cases(self, now: dt.datetime, report: PassReport) -> None:
-        due_ids = list(Case.objects.filter(warn_at__lte=now).values_list("pk", flat=True))
+        # Earliest warning first, in the order of the warn_at index: with the model's
+        # default ordering (-registered_at) SQLite walked the whole registered_at index
+        # instead of searching warn_at (bench/worker_bench.py).
+        due = Case.objects.filter(warn_at__lte=now).order_by("warn_at")
+        due_ids = list(due.values_list("pk", flat=True))
         report.candidates = len(due_ids)
         for start in range(0, len(due_ids), self.batch_size):
             if self.stopping:

@@ -1,9 +1,12 @@
 """The triage actions: the only code in this app that writes.
 
-`on_case_registered` is called by `qingdan.cases.actions.register_case` inside its
-transaction. Each of its steps runs in its own savepoint: in production a failing
-step is logged and registration goes on without that analysis; with DEBUG or under
-tests it raises, so bugs are not hidden.
+`analyse_or_queue` is called by `qingdan.cases.actions.register_case` inside its
+transaction. By default (QINGDAN_TRIAGE_AT_INTAKE=inline) it runs
+`on_case_registered` there; with `worker` it only queues the case and the worker runs
+the analysis a moment later (`analyse_pending`), so a busy hotline's intake does not
+wait for it. Each step runs in its own savepoint: in production a failing step is
+logged and registration goes on without that analysis; with DEBUG or under tests it
+raises, so bugs are not hidden.
 """
 
 import datetime as dt
@@ -26,7 +29,13 @@ from qingdan.orgs.models import Category, Jurisdiction
 
 from . import classifier, duplicates, early_warning, hotterms
 from .choices import FlagKind, HotTermLevel, TopicStatus
-from .models import CategorySuggestion, ClassifierModel, GovernanceTopic, HotTerm
+from .models import (
+    CategorySuggestion,
+    ClassifierModel,
+    GovernanceTopic,
+    HotTerm,
+    PendingAnalysis,
+)
 from .suggestions import active_model, explained
 from .text import case_document
 
@@ -45,6 +54,51 @@ def _strict() -> bool:
 
 
 # ---------------------------------------------------------------- intake
+
+
+def analyse_or_queue(case: Case) -> None:
+    """Inside the registration's transaction: analyse now, or queue for the worker."""
+    if settings.QINGDAN_TRIAGE_AT_INTAKE == "worker":
+        PendingAnalysis.objects.create(case=case, queued_at=case.registered_at)
+    else:
+        on_case_registered(case)
+
+
+RETRY_FAILED_ANALYSIS = dt.timedelta(minutes=10)
+
+
+def analyse_pending(limit: int = 500, should_stop=lambda: False) -> int:
+    """Run the queued intake analyses, oldest first, each in its own transaction with
+    the removal of its queue row: claimed once (SKIP LOCKED on PostgreSQL), never
+    lost (a crash rolls the claim back). A case whose analysis fails is logged and
+    tried again later, after the others. Returns how many were analysed."""
+    done = 0
+    while done < limit and not should_stop():
+        now = timezone.now()
+        claimed = None
+        try:
+            with transaction.atomic():
+                pending = PendingAnalysis.objects.filter(queued_at__lte=now).order_by(
+                    "queued_at", "case_id"
+                )
+                if transaction.get_connection().features.has_select_for_update_skip_locked:
+                    pending = pending.select_for_update(skip_locked=True)
+                row = pending.first()
+                if row is None:
+                    return done
+                claimed = row.pk
+                if not PendingAnalysis.objects.filter(pk=row.pk).delete()[0]:
+                    continue  # another worker took it meanwhile (SQLite)
+                case = Case.objects.select_related("jurisdiction", "petitioner").get(pk=row.pk)
+                on_case_registered(case)
+        except Exception:
+            if claimed is None:
+                raise
+            logger.exception("intake analysis of case %s failed; retried later", claimed)
+            PendingAnalysis.objects.filter(pk=claimed).update(queued_at=now + RETRY_FAILED_ANALYSIS)
+            continue
+        done += 1
+    return done
 
 
 def on_case_registered(case: Case) -> None:

@@ -143,6 +143,24 @@ class CaseFingerprint(models.Model):
         return str(self.case_id)
 
 
+class PendingAnalysis(models.Model):
+    """A registered case whose intake analysis the worker has still to run
+    (QINGDAN_TRIAGE_AT_INTAKE=worker). Deleted in the transaction that runs it, so a
+    worker killed half-way leaves it queued and no case is analysed twice."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="pending_analysis"
+    )
+    queued_at = models.DateTimeField(_("queued at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("pending intake analysis")
+        verbose_name_plural = _("pending intake analyses")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
 class GovernanceTopicQuerySet(models.QuerySet):
     def visible_to(self, user) -> "GovernanceTopicQuerySet":
         if not user or not user.is_authenticated:

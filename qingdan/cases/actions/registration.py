@@ -368,7 +368,7 @@ def register_case(
         )
         flag_raised_higher(case, same_matter_as, now)
         # Imported here: the triage app imports the cases actions.
-        from qingdan.triage.actions import on_case_registered
+        from qingdan.triage.actions import analyse_or_queue
 
-        on_case_registered(case)
+        analyse_or_queue(case)
     return case

@@ -6,104 +6,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_personal_data_access_log'),
-        ('orgs', '0001_initial'),
+        ("cases", "0004_personal_data_access_log"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseFingerprint',
+            name="CaseFingerprint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signature', models.BinaryField(verbose_name='signature')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='fingerprint', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signature", models.BinaryField(verbose_name="signature")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fingerprint",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case fingerprint',
-                'verbose_name_plural': 'case fingerprints',
+                "verbose_name": "case fingerprint",
+                "verbose_name_plural": "case fingerprints",
             },
         ),
         migrations.CreateModel(
-            name='ClassifierModel',
+            name="ClassifierModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('trained_at', models.DateTimeField(verbose_name='trained at')),
-                ('n_samples', models.PositiveIntegerField(verbose_name='training cases')),
-                ('classes', models.JSONField(default=list, verbose_name='category ids')),
-                ('metrics', models.JSONField(blank=True, default=dict, verbose_name='metrics')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
-                ('blob', models.BinaryField(verbose_name='model')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('trained_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='trained by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                ("trained_at", models.DateTimeField(verbose_name="trained at")),
+                ("n_samples", models.PositiveIntegerField(verbose_name="training cases")),
+                ("classes", models.JSONField(default=list, verbose_name="category ids")),
+                ("metrics", models.JSONField(blank=True, default=dict, verbose_name="metrics")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
+                ("blob", models.BinaryField(verbose_name="model")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "trained_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="trained by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category classifier',
-                'verbose_name_plural': 'category classifiers',
-                'ordering': ['-version'],
+                "verbose_name": "category classifier",
+                "verbose_name_plural": "category classifiers",
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='CategorySuggestion',
+            name="CategorySuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('suggested', models.JSONField(blank=True, default=list, verbose_name='suggestions')),
-                ('chosen_at', models.DateTimeField(blank=True, null=True, verbose_name='chosen at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='category_suggestions', to='cases.case')),
-                ('chosen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='chosen by')),
-                ('chosen_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.category', verbose_name='chosen category')),
-                ('top_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.category', verbose_name='suggested category')),
-                ('model', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='suggestions', to='triage.classifiermodel', verbose_name='classifier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "suggested",
+                    models.JSONField(blank=True, default=list, verbose_name="suggestions"),
+                ),
+                (
+                    "chosen_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="chosen at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="category_suggestions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "chosen_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chosen by",
+                    ),
+                ),
+                (
+                    "chosen_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.category",
+                        verbose_name="chosen category",
+                    ),
+                ),
+                (
+                    "top_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.category",
+                        verbose_name="suggested category",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="suggestions",
+                        to="triage.classifiermodel",
+                        verbose_name="classifier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category suggestion',
-                'verbose_name_plural': 'category suggestions',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "category suggestion",
+                "verbose_name_plural": "category suggestions",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GovernanceTopic',
+            name="GovernanceTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12, verbose_name='status')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='keywords')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('cases', models.ManyToManyField(related_name='governance_topics', to='cases.case', verbose_name='cases')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('jurisdiction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.jurisdiction', verbose_name='area')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='governance_topics', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="keywords")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "cases",
+                    models.ManyToManyField(
+                        related_name="governance_topics", to="cases.case", verbose_name="cases"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.jurisdiction",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="governance_topics",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'governance topic',
-                'verbose_name_plural': 'governance topics',
-                'ordering': ['due_date', 'pk'],
+                "verbose_name": "governance topic",
+                "verbose_name_plural": "governance topics",
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HotTerm',
+            name="HotTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=50, unique=True, verbose_name='term')),
-                ('level', models.CharField(choices=[('low', 'Watch'), ('medium', 'Warning'), ('high', 'Serious')], default='medium', max_length=10, verbose_name='level')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=50, unique=True, verbose_name="term")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("low", "Watch"), ("medium", "Warning"), ("high", "Serious")],
+                        default="medium",
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hot term',
-                'verbose_name_plural': 'hot terms',
-                'ordering': ['term'],
+                "verbose_name": "hot term",
+                "verbose_name_plural": "hot terms",
+                "ordering": ["term"],
             },
         ),
     ]
