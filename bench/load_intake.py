@@ -177,6 +177,7 @@ def main() -> None:
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     acknowledged: list[str] = []
     accepted: list[str] = []
+    holder: dict = {}  # the worker started again after the kill
     try:
         wait_for(f"http://127.0.0.1:{PORT}/portal/")
 
@@ -213,7 +214,6 @@ def main() -> None:
 
             import threading
 
-            holder: dict = {}
             thread = threading.Thread(target=lambda: holder.update(w=killer()), daemon=True)
             thread.start()
         result = run_load(
@@ -244,8 +244,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-        if worker is not None:
-            worker.terminate()
+        for process in (worker, holder.get("w")):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(10)
 
 
 if __name__ == "__main__":
