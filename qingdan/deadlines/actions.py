@@ -3,6 +3,7 @@ a limit approaches or passes (one case per call, in one transaction)."""
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -17,10 +18,12 @@ from qingdan.cases.models import Case
 from qingdan.cases.transitions import LEAD, TIER, rights_on
 from qingdan.core.errors import ActionError, NotAllowed, TransitionRefused
 
+from . import calendar as business_calendar
 from .choices import AlertLevel, Stage
 from .models import ClockPause, DeadlineAlert
+from .policies import clear_cache as policy_cache_clear
 from .policies import policy_for
-from .services import Clock, pending_clocks, status_at
+from .services import Clock, pending_clocks, recompute_due_times, status_at
 
 
 def _may_pause(actor: Actor, case: Case) -> None:
@@ -230,3 +233,47 @@ def _escalate(case: Case, alert: DeadlineAlert, values: dict) -> None:
         else:
             alert.escalated = True
     alert.save(update_fields=["escalated", "data"])
+
+
+@dataclass
+class RecomputeReport:
+    checked: int = 0
+    changed: int = 0
+    refused: list[str] = field(default_factory=list)  # "number: why", left as they were
+
+
+DUE_COLUMNS = ("accept_due_at", "handle_due_at", "due_at", "warn_at", "deadline_status")
+
+
+def recompute_open_cases(
+    *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = 500
+) -> RecomputeReport:
+    """Recompute the due-time columns of every open case under today's policies and
+    calendar, after an administrator changed them (a limit, a holiday, next year's
+    schedule). Transitions recompute them anyway; this brings the others in line now.
+    A case whose limit falls in a year the calendar does not know keeps its columns
+    and is reported. The columns are derived data: no version bump, no timeline event."""
+    business_calendar.clear_cache()
+    policy_cache_clear()
+    now = now or timezone.now()
+    report = RecomputeReport()
+    ids = list(
+        Case.objects.filter(state__in=OPEN_STATES).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        with transaction.atomic():
+            for case in Case.objects.filter(pk__in=chunk).prefetch_related("clock_pauses"):
+                report.checked += 1
+                before = {name: getattr(case, name) for name in DUE_COLUMNS}
+                try:
+                    recompute_due_times(case, now)
+                except ActionError as error:
+                    report.refused.append(f"{case.tracking_number}: {error.message}")
+                    continue
+                after = {name: getattr(case, name) for name in DUE_COLUMNS}
+                if after != before:
+                    report.changed += 1
+                    if not dry_run:
+                        Case.objects.filter(pk=case.pk).update(**after)
+    return report
