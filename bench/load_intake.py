@@ -169,6 +169,8 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "qingdan.settings",
         "QINGDAN_TRIAGE_STRICT": "0",
         "QINGDAN_TRIAGE_AT_INTAKE": args.triage,
+        # One system account sends everything here; its per-user API limit is lifted.
+        "QINGDAN_API_RATE_USER": "1000000/min",
     }
     token, villages = prepare(env)
     run = f"LOAD-{uuid.uuid4().hex[:6]}"
