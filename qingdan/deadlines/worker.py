@@ -231,13 +231,15 @@ class Worker:
     def _deliver(self, report: PassReport) -> None:
         from qingdan.notifications.actions import deliver_due
 
-        try:
-            delivery = deliver_due(should_stop=lambda: self.stopping)
-        except Exception:  # noqa: BLE001
-            self._failed(report, "notifications")
-            return
-        report.sent, report.retried, report.failed = (
-            delivery.sent,
-            delivery.retried,
-            delivery.failed,
-        )
+        # Batch after batch until nothing is due: a busy pass may queue thousands.
+        while not self.stopping:
+            try:
+                delivery = deliver_due(should_stop=lambda: self.stopping)
+            except Exception:  # noqa: BLE001
+                self._failed(report, "notifications")
+                return
+            report.sent += delivery.sent
+            report.retried += delivery.retried
+            report.failed += delivery.failed
+            if not (delivery.sent or delivery.retried or delivery.failed):
+                return

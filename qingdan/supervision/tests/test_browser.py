@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from qingdan.deadlines.tests.helpers import reseed
 from qingdan.supervision.choices import DecisionState, NoticeState
 from qingdan.supervision.models import JointMeeting, MeetingDecision, SupervisionNotice
 from qingdan.web.tests.helpers import register
@@ -33,6 +34,7 @@ def submit(page, form_selector):
 
 def test_board_notice_meeting_and_decision(org, live_server, new_page):  # noqa: F811
     base = live_server.url
+    reseed()  # an earlier TransactionTestCase may have emptied the seeded policies
     # A case registered 40 days ago and never accepted: far past its 15-day limit.
     case = register(
         org.town_clerk,
