@@ -23,7 +23,7 @@ after the pass, of its other reads), times one pass (`Worker().run_once()`, what
 `qingdan worker --once` calls) `--repeat` times (default 3; the rows the pass added
 are deleted and the cases set back in between; the fastest and the median are
 shown, as the machine may be shared), then a second pass right after (nothing new
-is due: the cost of re-reading the cases still in warning or overdue). It prints
+is due: the checks of the warned and overdue cases have moved to their next limit). It prints
 the statements the pass spends its database time on, and FULL SCAN with the file,
 line and SQL of any selection that reads a whole table. Notifications go to a file
 backend in the temporary folder. Everything printed is measured on this machine;
@@ -62,9 +62,11 @@ def child(cases: int, due: int, repeats: int, result_path: Path) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
+    from django.db.models import F
     from django.utils import timezone
 
+    from qingdan.cases.models import Case
     from qingdan.deadlines.worker import Worker
     from qingdan.orgs.testing import build_county
 
@@ -103,13 +105,18 @@ def child(cases: int, due: int, repeats: int, result_path: Path) -> None:
         if report.escalated or report.errors:
             break  # an escalation moves the case: not put back by restore()
     analyze()
-    # The selection as the pass ran it, alone (the due cases are still past warn_at).
+    # The selection as the pass ran it, alone: with the checks set back as before the
+    # pass (the pass moved them on), in a transaction rolled back afterwards.
     sql, params = samples[SELECTIONS[0][0]]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        Case.objects.update(next_check_at=F("warn_at"))
+        analyze()
         select_started = time.perf_counter()
         cursor.execute(sql, params)
         selected = len(cursor.fetchall())
         selection = time.perf_counter() - select_started
+        transaction.set_rollback(True)
+    analyze()
     plans = explain_captured(samples)
     statements = StatementTimer()
     cpu = time.process_time()
@@ -207,6 +214,7 @@ def restore(marks: dict[str, tuple[str, int]]) -> None:
     cases are "ok" again (the pass changes nothing else on a case unless it escalates,
     and then no repeat is made). Foreign keys are checked at commit on both databases."""
     from django.db import connection, transaction
+    from django.db.models import F
 
     from qingdan.cases.choices import DeadlineStatus
     from qingdan.cases.models import Case
@@ -217,6 +225,7 @@ def restore(marks: dict[str, tuple[str, int]]) -> None:
         Case.objects.exclude(deadline_status=DeadlineStatus.OK).update(
             deadline_status=DeadlineStatus.OK
         )
+        Case.objects.update(next_check_at=F("warn_at"))
     if table_marks() != marks:
         raise RuntimeError("the database was not put back as it was before the pass")
     analyze()
@@ -370,8 +379,8 @@ def _pg_full_scan(plan, table: str) -> bool:
 # SQL among the pass's statements), where it is written (module:function, a text of
 # the line) and whether to ask PostgreSQL for an index even on a small table.
 SELECTIONS = [
-    ("due cases (the selection)", "cases_case", '"cases_case"."warn_at" <=',
-     "qingdan.deadlines.worker:Worker._chase_cases", "warn_at__lte", False),
+    ("due cases (the selection)", "cases_case", '"cases_case"."next_check_at" <=',
+     "qingdan.deadlines.worker:Worker._chase_cases", "next_check_at__lte", False),
     ("a batch of due cases", "cases_case", '"cases_case"."id" IN',
      "qingdan.deadlines.worker:Worker._chase_cases", "pk__in=chunk", False),
     ("their alerts", "deadlines_deadlinealert", '"deadlines_deadlinealert"."case_id" IN',

@@ -237,6 +237,12 @@ class Case(models.Model):
     handle_due_at = models.DateTimeField(_("handling due"), null=True, blank=True)
     due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
     warn_at = models.DateTimeField(_("warning from"), null=True, blank=True, db_index=True)
+    # When the worker must look at this case next: the earliest warning or limit it has
+    # not yet acted on. It moves forward after each look, so cases already warned or
+    # overdue are not read again every pass.
+    next_check_at = models.DateTimeField(
+        _("next deadline check"), null=True, blank=True, db_index=True, editable=False
+    )
     deadline_status = models.CharField(
         _("deadline status"),
         max_length=10,

@@ -23,7 +23,7 @@ from .choices import AlertLevel, Stage
 from .models import ClockPause, DeadlineAlert
 from .policies import clear_cache as policy_cache_clear
 from .policies import policy_for
-from .services import Clock, pending_clocks, recompute_due_times, status_at
+from .services import Clock, next_check_after, pending_clocks, recompute_due_times, status_at
 
 
 def _may_pause(actor: Actor, case: Case) -> None:
@@ -155,11 +155,18 @@ def act_on_deadlines(
                 on_claimed(case, alert)
             _carry_out(case, clock, alert, now)
             alerts.append(alert)
-        status = status_at(case.due_at, case.warn_at, now)
-        if status != case.deadline_status:
-            # A flag for lists and filters, not a change of the case: no version bump.
-            Case.objects.filter(pk=case.pk).update(deadline_status=status)
-            case.deadline_status = status
+        # An escalation above changed the case and its clocks: look at it as it is now.
+        after = pending_clocks(case, now) if case.state in OPEN_STATES else []
+        derived = {
+            "deadline_status": status_at(case.due_at, case.warn_at, now),
+            "next_check_at": next_check_after(case, after, now),
+        }
+        changed = {k: v for k, v in derived.items() if getattr(case, k) != v}
+        if changed:
+            # Flags for lists and the worker, not a change of the case: no version bump.
+            Case.objects.filter(pk=case.pk).update(**changed)
+            for name, value in changed.items():
+                setattr(case, name, value)
         return alerts
 
 
@@ -242,7 +249,14 @@ class RecomputeReport:
     refused: list[str] = field(default_factory=list)  # "number: why", left as they were
 
 
-DUE_COLUMNS = ("accept_due_at", "handle_due_at", "due_at", "warn_at", "deadline_status")
+DUE_COLUMNS = (
+    "accept_due_at",
+    "handle_due_at",
+    "due_at",
+    "warn_at",
+    "next_check_at",
+    "deadline_status",
+)
 
 
 def recompute_open_cases(

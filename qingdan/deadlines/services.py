@@ -115,6 +115,29 @@ def pending_clocks(case, now: dt.datetime) -> list[Clock]:
     return clocks
 
 
+def deadline_limits(case, clocks: list[Clock]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(limit, warning) of each running clock, and of a superior's assigned deadline."""
+    limits: list[tuple[dt.datetime, dt.datetime]] = [
+        (c.due_at, c.warn_at) for c in clocks if c.due_at is not None and c.warn_at is not None
+    ]
+    if case.state in HANDLING_STATES and case.assigned_deadline:
+        handle = next((c for c in clocks if c.stage == Stage.HANDLE), None)
+        before = handle.policy.warn_before if handle else DEFAULT_WARNING
+        limits.append((case.assigned_deadline, case.assigned_deadline - before))
+    return limits
+
+
+def next_check_after(case, clocks: list[Clock], now: dt.datetime) -> dt.datetime | None:
+    """The next moment the case's deadline status or alerts change after `now`: a
+    warning still ahead, or a limit not yet passed (a case is overdue only after it)."""
+    moments = [
+        moment
+        for due, warn in deadline_limits(case, clocks)
+        for moment in ((warn,) if warn > now else ()) + ((due,) if due >= now else ())
+    ]
+    return min(moments, default=None)
+
+
 def recompute_due_times(case, now: dt.datetime) -> dict[str, Any]:
     """Set the deadline columns on `case` for its current state; return them.
 
@@ -134,19 +157,14 @@ def recompute_due_times(case, now: dt.datetime) -> dict[str, Any]:
     else:
         fields["handle_due_at"] = case.handle_due_at
 
-    limits: list[tuple[dt.datetime, dt.datetime]] = [
-        (c.due_at, c.warn_at)
-        for c in clocks.values()
-        if c.due_at is not None and c.warn_at is not None
-    ]
-    if case.state in HANDLING_STATES and case.assigned_deadline:
-        handle = clocks.get(Stage.HANDLE)
-        before = handle.policy.warn_before if handle else DEFAULT_WARNING
-        limits.append((case.assigned_deadline, case.assigned_deadline - before))
+    limits = deadline_limits(case, list(clocks.values()))
     due_at = min((due for due, _warn in limits), default=None)
     warn_at = min((warn for _due, warn in limits), default=None)
     fields["due_at"] = due_at
     fields["warn_at"] = warn_at
+    # After a transition the worker looks once from the first warning on (alerts it
+    # already raised are not raised again), then moves the check forward.
+    fields["next_check_at"] = warn_at
     fields["deadline_status"] = status_at(due_at, warn_at, now)
     if case.state == State.REPLIED and case.replied_at and case.closed_on_time is None:
         limit = fields["handle_due_at"] or case.assigned_deadline

@@ -1,10 +1,11 @@
 """The deadline worker: one pass reads the indexed due times and acts on what is due.
 
 A pass
-1. reads the open cases whose warning time has come (`Case.warn_at`, indexed: the
-   cost follows the number of due cases, not the size of the table), skips those
-   whose alerts exist already, and hands each remaining one to
-   `actions.act_on_deadlines` in its own transaction;
+1. reads the cases whose next deadline check has come (`Case.next_check_at`,
+   indexed: the cost follows the number of due cases, not the size of the table),
+   hands each one with an alert or status change due to `actions.act_on_deadlines`
+   in its own transaction, and moves the check of the others to their next warning
+   or limit (cases already warned or overdue are not read again every pass);
 2. flags supervision notices whose reply is late, and turns joint-meeting tasks
    yellow or red;
 3. sends the queued notifications (outbox), retrying failures with back-off;
@@ -35,7 +36,7 @@ from . import calendar, policies
 from .actions import act_on_deadlines
 from .choices import AlertLevel
 from .models import DeadlineAlert
-from .services import pending_clocks, status_at
+from .services import next_check_after, pending_clocks, status_at
 
 log = logging.getLogger("qingdan.worker")
 
@@ -140,10 +141,10 @@ class Worker:
             self._failed(report, "intake analysis")
 
     def _chase_cases(self, now: dt.datetime, report: PassReport) -> None:
-        # Earliest warning first, in the order of the warn_at index: with the model's
-        # default ordering (-registered_at) SQLite walked the whole registered_at index
-        # instead of searching warn_at (bench/worker_bench.py).
-        due = Case.objects.filter(warn_at__lte=now).order_by("warn_at")
+        # Earliest check first, in the order of the next_check_at index. A case the
+        # worker has looked at moves its next check to its next warning or limit, so a
+        # backlog of overdue cases is not read again every pass.
+        due = Case.objects.filter(next_check_at__lte=now).order_by("next_check_at")
         due_ids = list(due.values_list("pk", flat=True))
         report.candidates = len(due_ids)
         for start in range(0, len(due_ids), self.batch_size):
@@ -159,19 +160,29 @@ class Worker:
             for case in cases:
                 if self.stopping:
                     return
-                if self._needs_action(case, now, raised, report):
+                clocks = self._clocks(case, now, report)
+                if clocks is None:
+                    continue
+                if self._needs_action(case, clocks, now, raised):
                     self._act(case, now, report)
+                else:
+                    self._move_check(case, clocks, now)
 
-    def _needs_action(self, case: Case, now: dt.datetime, raised: set, report) -> bool:
+    def _clocks(self, case: Case, now: dt.datetime, report: PassReport) -> list | None:
+        if case.state not in OPEN_STATES:
+            return []
+        try:
+            return pending_clocks(case, now)
+        except ActionError:
+            # Left where it is: tried again next pass, and reported each time.
+            self._failed(report, f"case {case.tracking_number}")
+            return None
+
+    def _needs_action(self, case: Case, clocks: list, now: dt.datetime, raised: set) -> bool:
         if case.state not in OPEN_STATES:
             return False
         if status_at(case.due_at, case.warn_at, now) != case.deadline_status:
             return True
-        try:
-            clocks = pending_clocks(case, now)
-        except ActionError:
-            self._failed(report, f"case {case.tracking_number}")
-            return False
         for clock in clocks:
             if clock.due_at is None or clock.warn_at is None or clock.warn_at > now:
                 continue  # paused, or not yet in the warning window
@@ -179,6 +190,12 @@ class Worker:
             if (case.pk, clock.stage, level, clock.due_at) not in raised:
                 return True
         return False
+
+    def _move_check(self, case: Case, clocks: list, now: dt.datetime) -> None:
+        # Only if the case is still as read: a transition meanwhile set its own check.
+        Case.objects.filter(
+            pk=case.pk, version=case.version, next_check_at=case.next_check_at
+        ).update(next_check_at=next_check_after(case, clocks, now))
 
     def _act(self, case: Case, now: dt.datetime, report: PassReport) -> None:
         try:

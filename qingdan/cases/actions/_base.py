@@ -21,6 +21,7 @@ DUE_FIELDS = (
     "handle_due_at",
     "due_at",
     "warn_at",
+    "next_check_at",
     "deadline_status",
     "closed_on_time",
 )

@@ -53,7 +53,9 @@ class WorkerPassTests(TestCase):
 
     def test_warning_then_overdue_then_nothing_twice(self):
         petition = self.petition
-        Case.objects.filter(pk=self.emergency.pk).update(warn_at=None, due_at=None)
+        Case.objects.filter(pk=self.emergency.pk).update(
+            warn_at=None, due_at=None, next_check_at=None
+        )
         report = self.run_pass(at(2026, 3, 15, 9))
         self.assertEqual((report.warnings, report.overdue), (1, 0))
         petition.refresh_from_db()
@@ -69,7 +71,9 @@ class WorkerPassTests(TestCase):
             ),
             {"village_agent"},
         )
-        self.assertEqual(self.run_pass(at(2026, 3, 16, 9)).acted, 0)
+        # The next look is at the limit, not every pass in between.
+        self.assertEqual(petition.next_check_at, petition.due_at)
+        self.assertEqual(self.run_pass(at(2026, 3, 16, 9)).candidates, 0)
 
         report = self.run_pass(at(2026, 3, 18, 0, 5))
         self.assertEqual((report.warnings, report.overdue, report.escalated), (0, 1, 0))
@@ -92,10 +96,24 @@ class WorkerPassTests(TestCase):
         lines = (Path(NOTIFY_DIR) / "worker.log").read_text(encoding="utf-8")
         self.assertIn(petition.tracking_number, lines)
 
+        # Nothing ahead on the acceptance clock: the worker does not read it again.
+        self.assertIsNone(petition.next_check_at)
         again = self.run_pass(at(2026, 3, 19, 9))
-        self.assertEqual((again.acted, again.overdue), (0, 0))
+        self.assertEqual((again.candidates, again.acted, again.overdue), (0, 0, 0))
         self.assertEqual(DeadlineAlert.objects.filter(case=petition).count(), 2)
         self.assertEqual(SupervisionNotice.objects.filter(case=petition).count(), 1)
+
+    def test_overdue_backlog_is_read_once_after_a_transition(self):
+        Case.objects.filter(pk=self.emergency.pk).update(warn_at=None, next_check_at=None)
+        self.run_pass(at(2026, 3, 18, 0, 5))
+        # A transition recomputes the columns and starts the checks from the warning.
+        petition = Case.objects.get(pk=self.petition.pk)
+        Case.objects.filter(pk=petition.pk).update(next_check_at=petition.warn_at)
+        first = self.run_pass(at(2026, 3, 19, 9))
+        self.assertEqual((first.candidates, first.acted), (1, 0))
+        later = self.run_pass(at(2026, 3, 20, 9))
+        self.assertEqual(later.candidates, 0)
+        self.assertEqual(DeadlineAlert.objects.filter(case=petition).count(), 1)
 
     def test_emergency_order_escalates_once(self):
         case = self.emergency
