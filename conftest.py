@@ -19,3 +19,15 @@ def pytest_configure(config):
         folder = Path(tempfile.gettempdir()) / "qingdan-tests"
         folder.mkdir(exist_ok=True)
         database.setdefault("TEST", {})["NAME"] = str(folder / f"test-{os.getpid()}.sqlite3")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_vectors():
+    """Test databases give the same ids and numbers out again after each rollback."""
+    yield
+    from qingdan.triage.early_warning import GROUP_VECTORS
+
+    GROUP_VECTORS.clear()

@@ -3,7 +3,7 @@ the actions layer, whose errors the API's exception handler turns into responses
 
 from rest_framework import serializers
 
-from qingdan.core.serializers import read_slug
+from qingdan.core.serializers import BuiltOnce, read_slug
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
 from .choices import Channel, LegalChannel, PetitionerKind, Rating, ReplyOpinion, Urgency
@@ -24,7 +24,7 @@ class PetitionerInput(serializers.Serializer):
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
-class PetitionerOutput(serializers.ModelSerializer):
+class PetitionerOutput(BuiltOnce, serializers.ModelSerializer):
     """Always masked: unmasked data only through the logged reveal endpoint."""
 
     name = serializers.CharField(source="masked_name")
@@ -62,7 +62,7 @@ class CaseCreate(serializers.Serializer):
     )
 
 
-class CaseOutput(serializers.ModelSerializer):
+class CaseOutput(BuiltOnce, serializers.ModelSerializer):
     category = read_slug("code")
     jurisdiction = read_slug("code")
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)

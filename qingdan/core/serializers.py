@@ -1,5 +1,6 @@
 """Serializer helpers shared by the apps' api.py modules."""
 
+import copy
 from typing import Any
 
 from rest_framework import serializers
@@ -10,3 +11,17 @@ def read_slug(slug_field: str, **kwargs) -> Any:
     if not kwargs.get("many"):
         kwargs.setdefault("allow_null", True)
     return serializers.SlugRelatedField(slug_field=slug_field, read_only=True, **kwargs)
+
+
+class BuiltOnce:
+    """For ModelSerializers rendered once per request (a case after an action): the
+    fields are worked out from the model once per class, then copied for each
+    instance, as DRF does with declared fields (building them cost ~1.4 ms a case)."""
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = cls.__dict__.get("_built_fields")
+        if prototype is None:
+            prototype = super().get_fields()  # type: ignore[misc]
+            cls._built_fields = prototype  # type: ignore[attr-defined]
+        return copy.deepcopy(prototype)

@@ -169,7 +169,7 @@ def scan_hot_terms(case: Case) -> CaseFlag | None:
     """Flag the case when its title or content contains active hot terms; an existing
     hot-term flag is updated to the current list's hits."""
     evidence = hotterms.summarize(
-        {"title": hotterms.find_hits(case.title), "content": hotterms.find_hits(case.content)}
+        hotterms.find_hits_by_field({"title": case.title, "content": case.content})
     )
     if not evidence:
         return None

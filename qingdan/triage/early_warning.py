@@ -19,7 +19,7 @@ from qingdan.cases.models import Case, CaseFlag, Petitioner
 from qingdan.orgs.choices import Level
 
 from .choices import FlagKind
-from .text import similarities
+from .text import VectorCache, similarities
 
 DEFAULTS = {
     "QINGDAN_REPEAT_WINDOW_DAYS": 180,
@@ -47,6 +47,7 @@ class Finding:
 # The matter is told in the title and the opening of the content; comparing only that
 # keeps the group scan's cost flat however long the messages are.
 GROUP_TEXT_CHARS = 400
+GROUP_VECTORS = VectorCache()
 
 
 def _text(case: Case) -> str:
@@ -59,7 +60,6 @@ class _Recent:
 
     pk: int
     tracking_number: str
-    text: str
     petitioner_id: int | None
     headcount: int
 
@@ -140,6 +140,16 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
     )
 
 
+def _recent_texts(keys: list[tuple]) -> dict[tuple, str]:
+    by_pk = {key[0]: key for key in keys}
+    rows = (
+        Case.objects.filter(pk__in=by_pk)
+        .annotate(opening=Substr("content", 1, GROUP_TEXT_CHARS))
+        .values_list("pk", "title", "opening")
+    )
+    return {by_pk[pk]: f"{title}\n{opening}" for pk, title, opening in rows}
+
+
 def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
     """Many distinct petitioners with similar text in the same town within a few days."""
     town = case.jurisdiction.ancestor(Level.TOWN) or case.jurisdiction
@@ -150,19 +160,18 @@ def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
         )
         .exclude(pk=case.pk)
         .order_by("-registered_at")
-        .annotate(opening=Substr("content", 1, GROUP_TEXT_CHARS))
-        .values_list("pk", "tracking_number", "title", "opening", "petitioner_id", "headcount")[
+        .values_list("pk", "tracking_number", "petitioner_id", "headcount", "registered_at")[
             : threshold("QINGDAN_GROUP_MAX_SCAN")
         ]
     )
-    recent = [
-        _Recent(pk, number, f"{title}\n{opening}", petitioner_id, headcount)
-        for pk, number, title, opening, petitioner_id, headcount in rows
-    ]
+    recent = [_Recent(*row[:4]) for row in rows]
     if not recent:
         return None
     own = f"{case.title}\n{case.content[:GROUP_TEXT_CHARS]}"
-    scores = similarities(own, [c.text for c in recent])
+    # A case's words do not change after registration: their vectors are cached, by
+    # id, number and time (an id a rolled-back registration gave out may come again).
+    keys = [(pk, number, registered) for pk, number, _p, _h, registered in rows]
+    scores = GROUP_VECTORS.similarities(own, keys, _recent_texts)
     minimum = threshold("QINGDAN_GROUP_SIMILARITY")
     similar = [(c, float(s)) for c, s in zip(recent, scores, strict=True) if s >= minimum]
     # Distinct people: petitioner records (this person's records count once), and the

@@ -71,7 +71,16 @@ _automaton = _Automaton()
 
 def find_hits(text: str) -> list[Hit]:
     """Every occurrence of an active hot term in `text` (case- and width-insensitive)."""
+    return _hits(_automaton.current(), text)
+
+
+def find_hits_by_field(texts: dict[str, str]) -> dict[str, list[Hit]]:
+    """`find_hits` of each text, reading the list's fingerprint once."""
     automaton = _automaton.current()
+    return {name: _hits(automaton, text) for name, text in texts.items()}
+
+
+def _hits(automaton: ahocorasick.Automaton | None, text: str) -> list[Hit]:
     if automaton is None or not text:
         return []
     hits = []
