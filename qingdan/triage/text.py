@@ -105,8 +105,8 @@ class VectorCache:
         if not keys:
             return np.zeros(0)
         with self._lock:
-            rows = {key: self._rows.get(key) for key in keys}
-        missing = [key for key, row in rows.items() if row is None]
+            rows = {key: self._rows[key] for key in keys if key in self._rows}
+        missing = list(dict.fromkeys(key for key in keys if key not in rows))
         if missing:
             texts = load(missing)
             matrix = _similarity_vectorizer.transform([texts.get(key, "") for key in missing])
