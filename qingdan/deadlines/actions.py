@@ -156,10 +156,11 @@ def act_on_deadlines(
             _carry_out(case, clock, alert, now)
             alerts.append(alert)
         # An escalation above changed the case and its clocks: look at it as it is now.
-        after = pending_clocks(case, now) if case.state in OPEN_STATES else []
+        if any(alert.escalated for alert in alerts):
+            clocks = pending_clocks(case, now) if case.state in OPEN_STATES else []
         derived = {
             "deadline_status": status_at(case.due_at, case.warn_at, now),
-            "next_check_at": next_check_after(case, after, now),
+            "next_check_at": next_check_after(case, clocks, now),
         }
         changed = {k: v for k, v in derived.items() if getattr(case, k) != v}
         if changed:

@@ -10,12 +10,18 @@ from .bulletin import bulletin_context, render_pdf
 from .choices import Dimension
 from .export import results_workbook
 from .forms import StatsQueryForm
+from .periods import current_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form(request) -> StatsQueryForm:
-    form = StatsQueryForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("period", "").strip():
+        # Shown as it is used: the current half-year, not an empty box.
+        data["period"] = current_period().code
+    data.setdefault("by", Dimension.JURISDICTION)
+    form = StatsQueryForm(data)
     form.is_valid()
     return form
 

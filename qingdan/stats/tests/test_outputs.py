@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from qingdan.cases import actions
 from qingdan.stats.bulletin import bulletin_context, render_pdf, statements
 from qingdan.stats.indicators import compute, indicators
-from qingdan.stats.periods import parse_period
+from qingdan.stats.periods import current_period, parse_period
 
 from .data import NOW, at, build_history, person
 
@@ -175,6 +175,12 @@ class OutputTests(TestCase):
         bad = self.get(self.org.town_clerk, "stats:dashboard", period="2026H7")
         self.assertEqual(bad.status_code, 400)
         self.assertIn("2026H1", bad.content.decode())  # the message shows the forms
+
+    def test_dashboard_shows_the_period_it_uses_when_none_is_given(self):
+        page = self.get(self.org.town_clerk, "stats:dashboard").content.decode()
+        current = current_period(now=NOW).code
+        self.assertRegex(page, rf'name="period"[^>]*value="{current}"')
+        self.assertRegex(page, r'<option value="jurisdiction" selected>')
 
     def test_dashboard_query_count(self):
         self.get(self.org.city_supervisor, "stats:dashboard", period="2026H1")
