@@ -12,7 +12,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.actions import escalate
-from qingdan.cases.actions._base import Actor, as_actor, commit, record_event, require
+from qingdan.cases.actions._base import (
+    DUE_FIELDS,
+    Actor,
+    as_actor,
+    commit,
+    record_event,
+    require,
+)
 from qingdan.cases.choices import HANDLING_STATES, OPEN_STATES, Action, State, Tier
 from qingdan.cases.models import Case
 from qingdan.cases.transitions import LEAD, TIER, rights_on
@@ -250,16 +257,6 @@ class RecomputeReport:
     refused: list[str] = field(default_factory=list)  # "number: why", left as they were
 
 
-DUE_COLUMNS = (
-    "accept_due_at",
-    "handle_due_at",
-    "due_at",
-    "warn_at",
-    "next_check_at",
-    "deadline_status",
-)
-
-
 def recompute_open_cases(
     *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = 500
 ) -> RecomputeReport:
@@ -280,13 +277,13 @@ def recompute_open_cases(
         with transaction.atomic():
             for case in Case.objects.filter(pk__in=chunk).prefetch_related("clock_pauses"):
                 report.checked += 1
-                before = {name: getattr(case, name) for name in DUE_COLUMNS}
+                before = {name: getattr(case, name) for name in DUE_FIELDS}
                 try:
                     recompute_due_times(case, now)
                 except ActionError as error:
                     report.refused.append(f"{case.tracking_number}: {error.message}")
                     continue
-                after = {name: getattr(case, name) for name in DUE_COLUMNS}
+                after = {name: getattr(case, name) for name in DUE_FIELDS}
                 if after != before:
                     report.changed += 1
                     if not dry_run:
