@@ -10,7 +10,8 @@ A pass
    yellow or red;
 3. sends the queued notifications (outbox), retrying failures with back-off;
 4. runs the intake analyses queued by registration (QINGDAN_TRIAGE_AT_INTAKE=worker),
-   which the loop also does between passes, every QINGDAN_TRIAGE_POLL_SECONDS.
+   which the loop also does between passes, every QINGDAN_TRIAGE_POLL_SECONDS;
+5. brings the statistics rollup up to date with the timeline, once it has been built.
 
 Safe with several workers (each item is claimed once: a unique alert row or a
 conditional UPDATE, and SKIP LOCKED on PostgreSQL), safe to kill (the claim commits
@@ -122,6 +123,7 @@ class Worker:
         self._chase_notices(now, report)
         self._chase_decisions(now, report)
         self._deliver(report)
+        self._refresh_statistics(now, report)
         report.seconds = time.monotonic() - started
         return report
 
@@ -210,6 +212,18 @@ class Worker:
             else:
                 report.overdue += 1
             report.escalated += alert.escalated
+
+    def _refresh_statistics(self, now: dt.datetime, report: PassReport) -> None:
+        # Keeps an existing rollup current so that the statistics pages need not catch
+        # up when read; the first build is left to `qingdan rollup` or the first reader.
+        from qingdan.stats import rollup
+        from qingdan.stats.models import RollupState
+
+        try:
+            if RollupState.objects.filter(pk=1, as_of__isnull=False).exists():
+                rollup.refresh(now)
+        except Exception:  # noqa: BLE001 - the deadlines above are done; retried next pass
+            self._failed(report, "statistics rollup")
 
     def _chase_notices(self, now: dt.datetime, report: PassReport) -> None:
         from qingdan.supervision.actions import flag_overdue_notice

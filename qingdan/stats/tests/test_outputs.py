@@ -205,6 +205,31 @@ class OutputTests(TestCase):
         self.assertIn(self.client.get(reverse("stats:api-indicators")).status_code, {401, 403})
         self.assertEqual(self.client.get(reverse("stats:dashboard")).status_code, 302)
 
+    def test_worker_keeps_a_built_rollup_current(self):
+        from qingdan.cases.models import CaseEvent
+        from qingdan.deadlines.worker import Worker
+        from qingdan.stats import rollup
+        from qingdan.stats.models import RollupState
+
+        Worker().run_once()
+        self.assertFalse(RollupState.objects.exists())  # the first build is not its job
+        rollup.rebuild()
+        actions.register_case(
+            self.org.village_agent,
+            channel="phone",
+            title="村道塌陷",
+            content="村道塌陷，车辆无法通行。",
+            jurisdiction=self.org.village,
+            category=self.org.construction,
+            petitioner=person(7),
+        )
+        self.assertNotEqual(rollup.differences(), [])
+        report = Worker().run_once()
+        self.assertEqual(report.errors, 0)
+        state = RollupState.objects.get()
+        self.assertEqual(state.last_event_id, CaseEvent.objects.order_by("-pk")[0].pk)
+        self.assertEqual(rollup.differences(), [])
+
     def test_rollup_command(self):
         out = io.StringIO()
         call_command("rollup", full=True, verify=True, stdout=out)
