@@ -1,4 +1,8 @@
 import os
+import tempfile
+from pathlib import Path
+
+import pytest
 
 # Browser tests run a live server in a thread while the test holds the database.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -9,19 +13,15 @@ def pytest_configure(config):
 
     # Hashing test passwords with PBKDF2 would cost seconds per test class.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A worker pass in a test sends its notifications somewhere outside the checkout.
+    settings.QINGDAN_NOTIFICATION_FILE = Path(tempfile.mkdtemp()) / "notifications.log"
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         # A file, not shared-cache memory: threads and processes in tests then wait on
         # locks (busy timeout) as the real server does, instead of failing at once.
-        import tempfile
-        from pathlib import Path
-
         folder = Path(tempfile.gettempdir()) / "qingdan-tests"
         folder.mkdir(exist_ok=True)
         database.setdefault("TEST", {})["NAME"] = str(folder / f"test-{os.getpid()}.sqlite3")
-
-
-import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
