@@ -6,6 +6,8 @@ The PDF needs a CJK font on the machine: Debian's `fonts-noto-cjk` (or
 `fonts-wqy-zenhei`).
 """
 
+import datetime as dt
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,21 +97,24 @@ def statements(report: dict, period: Period) -> list[str]:
         "on_time_rate": fmt.percent(total["on_time_rate"]),
     }
     cumulative = report["cumulative"]
-    paragraphs.append(
-        _sentence(overview)
-        + _sentence(
-            _(
-                "By the end of %(month)s, %(received)s cases had been registered in all and "
-                "%(closed)s closed; the total registered was %(growth)s"
-            )
-            % {
-                "month": _("month %(n)s") % {"n": period.last_month.month},
-                "received": cumulative["received"],
-                "closed": cumulative["closed"],
-                "growth": fmt.growth_phrase(cumulative["received_yoy"]),
-            }
-        )
-    )
+    figures = {
+        "received": cumulative["received"],
+        "closed": cumulative["closed"],
+        "growth": fmt.growth_phrase(cumulative["received_yoy"]),
+    }
+    generated = timezone.localtime(dt.datetime.fromisoformat(report["generated_at"])).date()
+    if generated < period.end_month:
+        # The period is not over: the totals run to the day the report was made.
+        so_far = _(
+            "By %(day)s, %(received)s cases had been registered in all and %(closed)s "
+            "closed; the total registered was %(growth)s"
+        ) % {**figures, "day": _("%(m)s/%(d)s") % {"m": generated.month, "d": generated.day}}
+    else:
+        so_far = _(
+            "By the end of %(month)s, %(received)s cases had been registered in all and "
+            "%(closed)s closed; the total registered was %(growth)s"
+        ) % {**figures, "month": _("month %(n)s") % {"n": period.last_month.month}}
+    paragraphs.append(_sentence(overview) + _sentence(so_far))
     rates = {
         "response": fmt.percent(total["response_rate"]),
         "resolution": fmt.percent(total["resolution_rate"]),

@@ -83,6 +83,20 @@ class OutputTests(TestCase):
         self.assertIn("3月共登记群众诉求3件", month)
         self.assertIn("截至3月底", month)
 
+    def test_an_unfinished_period_is_totalled_to_the_day(self):
+        # NOW is 1 August 2026: the second half has only begun.
+        actions.register_case(
+            self.org.village_agent,
+            channel="phone",
+            title="村道塌陷",
+            content="村道塌陷，车辆无法通行。",
+            jurisdiction=self.org.village,
+            petitioner=person(8),
+        )
+        text = "\n".join(self.zh_statements(self.org.city_supervisor, period="2026H2"))
+        self.assertIn("截至8月1日，累计登记群众诉求", text)
+        self.assertNotIn("截至12月底", text)
+
     def test_statements_follow_the_report(self):
         report = compute(self.org.city_supervisor, parse_period("2026H1"), ["unit"])
         report["total"]["received"] = 0
