@@ -80,8 +80,11 @@ def fingerprint_case(case: Case) -> CaseFingerprint | None:
     sig = minhash.signature(f"{case.title}\n{case.content}")
     if sig is None:
         return None
-    fingerprint, _created = CaseFingerprint.objects.update_or_create(
-        case=case, defaults={"signature": minhash.to_bytes(sig)}
+    fingerprint = CaseFingerprint(case=case, signature=minhash.to_bytes(sig))
+    # One INSERT … ON CONFLICT statement (a rebuild writes over the old signature),
+    # instead of a locking read and an insert under savepoints at every intake.
+    CaseFingerprint.objects.bulk_create(
+        [fingerprint], update_conflicts=True, unique_fields=["case"], update_fields=["signature"]
     )
     return fingerprint
 

@@ -119,6 +119,10 @@ def _clean_petitioner(data: dict[str, Any], prefix: str) -> tuple[dict[str, Any]
 
 def find_or_create_petitioner(cleaned: dict[str, Any]) -> Petitioner:
     """Reuse a known petitioner (same ID number, credit code, or name and phone)."""
+    return _find_or_create_petitioner(cleaned)[0]
+
+
+def _find_or_create_petitioner(cleaned: dict[str, Any]) -> tuple[Petitioner, bool]:
     match = None
     if cleaned.get("id_number"):
         match = Petitioner.objects.with_id_number(cleaned["id_number"]).first()
@@ -135,14 +139,14 @@ def find_or_create_petitioner(cleaned: dict[str, Any]) -> Petitioner:
             None,
         )
     if match is None:
-        return Petitioner.objects.create(**cleaned)
+        return Petitioner.objects.create(**cleaned), True
     # Fill in what the earlier record lacked; never overwrite what was confirmed.
     dirty = [k for k, v in cleaned.items() if v and not getattr(match, k)]
     for key in dirty:
         setattr(match, key, cleaned[key])
     if dirty:
         match.save(update_fields=dirty)
-    return match
+    return match, False
 
 
 def initial_tier(actor: Actor, jurisdiction: Jurisdiction) -> str:
@@ -318,8 +322,9 @@ def register_case(
         refuse_if_final(same_matter_as)
 
     with transaction.atomic():
+        new_petitioner = False
         if cleaned_petitioner is not None:
-            petitioner = find_or_create_petitioner(cleaned_petitioner)
+            petitioner, new_petitioner = _find_or_create_petitioner(cleaned_petitioner)
         assert petitioner is None or isinstance(petitioner, Petitioner)
         case = Case(
             tracking_number=next_tracking_number(now),
@@ -366,7 +371,9 @@ def register_case(
             to_tier=case.tier,
             data={"channel": channel},
         )
-        flag_raised_higher(case, same_matter_as, now)
+        if same_matter_as is not None or not new_petitioner:
+            # A petitioner first seen now has no earlier case to have raised it in.
+            flag_raised_higher(case, same_matter_as, now)
         # Imported here: the triage app imports the cases actions.
         from qingdan.triage.actions import analyse_or_queue
 

@@ -6,7 +6,7 @@ from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.orgs.testing import PERSON, build_county
 from qingdan.triage import actions
 from qingdan.triage.choices import RelatedReason
-from qingdan.triage.duplicates import related_cases
+from qingdan.triage.duplicates import fingerprint_case, related_cases
 from qingdan.triage.models import CaseFingerprint
 
 from .helpers import FreshIndexMixin, pages, register
@@ -32,6 +32,14 @@ class DuplicateTests(FreshIndexMixin, TestCase):
 
     def test_fingerprint_written_at_registration(self):
         self.assertTrue(CaseFingerprint.objects.filter(case=self.original).exists())
+
+    def test_fingerprinting_again_writes_over_the_stored_signature(self):
+        stored = CaseFingerprint.objects.get(case=self.original)
+        CaseFingerprint.objects.filter(pk=stored.pk).update(signature=b"stale")
+        fingerprint_case(self.original)
+        again = CaseFingerprint.objects.get(case=self.original)
+        self.assertEqual(bytes(again.signature), bytes(stored.signature))
+        self.assertEqual(CaseFingerprint.objects.filter(case=self.original).count(), 1)
 
     def test_near_copy_found_unrelated_not(self):
         copy = register(self.org, title="村东头路灯坏了两个月", content=NEAR_COPY)
