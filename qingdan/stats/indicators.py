@@ -152,10 +152,24 @@ def _report(counter: "Counter", user, period: Period, dims, now, formulas) -> di
     def over(months) -> dict:
         return f.indicators_of(_merged(monthly, months), formulas)
 
-    total, before, last_year = over(period.months), over(previous.months), over(year_ago.months)
+    # A period not over yet is compared with the same months a year before, not with
+    # the whole of last year's period (the current month counts as elapsed).
+    next_month = add_months(timezone.localtime(now).date().replace(day=1), 1)
+    elapsed = [m for m in period.months if m < next_month]
+    year_ago_months = (
+        year_ago.months
+        if len(elapsed) == len(period.months)
+        else [add_months(m, -12) for m in elapsed]
+    )
+    total, before, last_year = over(period.months), over(previous.months), over(year_ago_months)
     history = sorted(monthly)
     cumulative = over([m for m in history if m < period.end_month])
-    cumulative_year_ago = over([m for m in history if m < year_ago.end_month])
+    cumulative_to = min(period.end_month, next_month)
+    cumulative_year_ago = over([m for m in history if m < add_months(cumulative_to, -12)])
+    year_ago_info = _period_info(year_ago)
+    if year_ago_months != year_ago.months:
+        last = add_months(year_ago_months[-1], 1) if year_ago_months else year_ago.first_month
+        year_ago_info["end"] = (last - dt.timedelta(days=1)).isoformat()
     trend = []
     for i in range(TREND_MONTHS - 1, -1, -1):
         month = add_months(period.last_month, -i)
@@ -174,7 +188,7 @@ def _report(counter: "Counter", user, period: Period, dims, now, formulas) -> di
     return {
         "period": _period_info(period),
         "previous_period": _period_info(previous),
-        "year_ago_period": _period_info(year_ago),
+        "year_ago_period": year_ago_info,
         "source": counter.source,
         "generated_at": now.isoformat(),
         "formulas": {

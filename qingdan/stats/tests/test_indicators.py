@@ -58,10 +58,18 @@ class IndicatorTests(TestCase):
         self.assertEqual(self.report(supervisor, "2026Q2")["total"]["received"], 4)  # D E F I
         march = self.report(supervisor, "2026-03")["total"]
         self.assertEqual((march["received"], march["closed"], march["repeat"]), (3, 1, 1))
+        # 2026 is not over on 1 August: compared with January to August 2025 (Y1 Y2), not
+        # with the whole of 2025 (Y3 came in the autumn).
         year = self.report(supervisor, "2026")
         self.assertEqual(year["total"]["received"], 9)
-        self.assertEqual(year["year_ago"]["received"], 3)  # Y1 Y2 Y3
-        self.assertClose(year["change"]["yoy"]["received"], 2.0)
+        self.assertEqual(year["year_ago"]["received"], 2)
+        self.assertEqual(year["year_ago_period"]["end"], "2025-08-31")
+        self.assertClose(year["change"]["yoy"]["received"], (9 - 2) / 2)
+        self.assertEqual(year["cumulative"]["received"], 12)
+        self.assertClose(year["cumulative"]["received_yoy"], (12 - 2) / 2)
+        # A finished period keeps the whole year before.
+        whole = self.report(supervisor, "2025")
+        self.assertEqual(whole["year_ago_period"]["end"], "2024-12-31")
 
     def test_year_on_year_month_on_month_and_cumulative(self):
         report = self.report(self.org.city_supervisor, "2026H1")
