@@ -35,9 +35,10 @@ def nice_max(value: float, ticks: int = 4) -> float:
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
     return mark_safe(
+        # Its own width, shrunk to fit by the stylesheet (max-width: 100%): no style
+        # attribute, which the Content-Security-Policy (style-src 'self') would block.
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" class="chart" font-family="{FONT}" font-size="12" '
-        f'style="max-width:{width}px">'
+        f'width="{width}" role="img" class="chart" font-family="{FONT}" font-size="12">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 

@@ -76,3 +76,15 @@ def test_upload_progress_refusals_report_and_who_sees_what(
     expect(clerk.locator("h1")).to_contain_text(own.title[:20])
     response = clerk.goto(f"{base}/cases/{other.pk}/")
     assert response is not None and response.status in {403, 404}
+
+
+def test_a_handler_is_refused_the_import_and_goes_back(org, live_server, new_page):  # noqa: F811
+    base = live_server.url
+    page = new_page()
+    log_in(page, base, org.city_handler)
+    response = page.goto(base + "/intake/imports/")
+    assert response is not None and response.status == 403
+    expect(page.locator("#refused")).to_contain_text("只有登记窗口、督办人员和管理员可以导入工单")
+    with page.expect_navigation():
+        page.click("#refused a[data-back]")
+    assert page.url == base + "/"  # back where the handler came from, no script blocked
