@@ -7,7 +7,7 @@ import pytest
 from qingdan.cases.models import Case
 from qingdan.intake.models import ImportRun
 from qingdan.web.tests.test_browser import (  # noqa: F401  (fixtures)
-    CHROMIUM,
+    BROWSER,
     browser,
     expect,
     log_in,
@@ -20,8 +20,7 @@ from .helpers import MESSAGES, bad_rows, order_rows, write_xlsx
 DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed"),
+    *BROWSER,
     pytest.mark.skipif(not MESSAGES.exists(), reason="the shared complaint data is not beside"),
 ]
 

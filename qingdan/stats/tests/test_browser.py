@@ -9,7 +9,7 @@ from django.core.cache import cache
 from openpyxl import load_workbook
 
 from qingdan.web.tests.test_browser import (  # noqa: F401  (fixtures)
-    CHROMIUM,
+    BROWSER,
     browser,
     expect,
     log_in,
@@ -20,10 +20,7 @@ from .data import build_history
 
 DESKTOP = {"width": 1280, "height": 900}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -44,6 +44,17 @@ class OutputTests(TestCase):
         traveller.start()
         self.addCleanup(traveller.stop)
 
+    def register_now(self, who: dict):
+        return actions.register_case(
+            self.org.village_agent,
+            channel="phone",
+            title="村道塌陷",
+            content="村道塌陷，车辆无法通行。",
+            jurisdiction=self.org.village,
+            category=self.org.construction,
+            petitioner=who,
+        )
+
     def get(self, user, name, **query):
         self.client.force_login(user)
         return self.client.get(reverse(name), query)
@@ -85,14 +96,7 @@ class OutputTests(TestCase):
 
     def test_an_unfinished_period_is_totalled_to_the_day(self):
         # NOW is 1 August 2026: the second half has only begun.
-        actions.register_case(
-            self.org.village_agent,
-            channel="phone",
-            title="村道塌陷",
-            content="村道塌陷，车辆无法通行。",
-            jurisdiction=self.org.village,
-            petitioner=person(8),
-        )
+        self.register_now(person(8))
         text = "\n".join(self.zh_statements(self.org.city_supervisor, period="2026H2"))
         self.assertIn("截至8月1日，累计登记群众诉求", text)
         self.assertNotIn("截至12月底", text)
@@ -228,15 +232,7 @@ class OutputTests(TestCase):
         Worker().run_once()
         self.assertFalse(RollupState.objects.exists())  # the first build is not its job
         rollup.rebuild()
-        actions.register_case(
-            self.org.village_agent,
-            channel="phone",
-            title="村道塌陷",
-            content="村道塌陷，车辆无法通行。",
-            jurisdiction=self.org.village,
-            category=self.org.construction,
-            petitioner=person(7),
-        )
+        self.register_now(person(7))
         self.assertNotEqual(rollup.differences(), [])
         report = Worker().run_once()
         self.assertEqual(report.errors, 0)

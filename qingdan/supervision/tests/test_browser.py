@@ -4,7 +4,6 @@ joint meeting, builds its agenda and records a decision that its owner reports d
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from qingdan.deadlines.tests.helpers import reseed
@@ -12,7 +11,7 @@ from qingdan.supervision.choices import DecisionState, NoticeState
 from qingdan.supervision.models import JointMeeting, MeetingDecision, SupervisionNotice
 from qingdan.web.tests.helpers import register
 from qingdan.web.tests.test_browser import (  # noqa: F401  (fixtures)
-    CHROMIUM,
+    BROWSER,
     browser,
     log_in,
     new_page,
@@ -21,10 +20,7 @@ from qingdan.web.tests.test_browser import (  # noqa: F401  (fixtures)
 
 DESKTOP = {"width": 1280, "height": 900}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 def submit(page, form_selector):

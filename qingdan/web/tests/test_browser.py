@@ -31,13 +31,15 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 CITIZEN_PHONE = "13911223344"
 
-pytestmark = [
+# The marks of every browser test module (`pytestmark = BROWSER`).
+BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)",
     ),
 ]
+pytestmark = BROWSER
 
 
 def expect(locator):

@@ -3,23 +3,19 @@ an administrator (the Django admin too): none may be broken by the Content-Secur
 Policy (an inline style or script, a javascript: link), which the `new_page` fixture
 turns into a failure."""
 
-import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from qingdan.core.tests.test_permission_matrix import route_names
 
-from .test_browser import CHROMIUM, browser, log_in, new_page, org  # noqa: F401
+from .test_browser import BROWSER, browser, log_in, new_page, org  # noqa: F401
 
 DESKTOP = {"width": 1280, "height": 900}
 # Not pages: the API and Open311 (JSON/XML), downloads, htmx fragments and redirects.
 SKIPPED = ("api:", "open311:", "schema", "set_language", "logout")
 NOT_HTML = (".xlsx", ".pdf", ".csv", "/api/", "/check/", "/progress/", "/related/")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 def plain_pages() -> list[str]:
