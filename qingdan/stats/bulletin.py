@@ -102,13 +102,13 @@ def statements(report: dict, period: Period) -> list[str]:
         "closed": cumulative["closed"],
         "growth": fmt.growth_phrase(cumulative["received_yoy"]),
     }
-    generated = timezone.localtime(dt.datetime.fromisoformat(report["generated_at"])).date()
-    if generated < period.end_month:
+    to = dt.date.fromisoformat(cumulative["to"])
+    if to < period.end_month - dt.timedelta(days=1):
         # The period is not over: the totals run to the day the report was made.
         so_far = _(
             "By %(day)s, %(received)s cases had been registered in all and %(closed)s "
             "closed; the total registered was %(growth)s"
-        ) % {**figures, "day": _("%(m)s/%(d)s") % {"m": generated.month, "d": generated.day}}
+        ) % {**figures, "day": _("%(m)s/%(d)s") % {"m": to.month, "d": to.day}}
     else:
         so_far = _(
             "By the end of %(month)s, %(received)s cases had been registered in all and "

@@ -154,7 +154,8 @@ def _report(counter: "Counter", user, period: Period, dims, now, formulas) -> di
 
     # A period not over yet is compared with the same months a year before, not with
     # the whole of last year's period (the current month counts as elapsed).
-    next_month = add_months(timezone.localtime(now).date().replace(day=1), 1)
+    today = timezone.localtime(now).date()
+    next_month = add_months(today.replace(day=1), 1)
     elapsed = [m for m in period.months if m < next_month]
     year_ago_months = (
         year_ago.months
@@ -203,7 +204,8 @@ def _report(counter: "Counter", user, period: Period, dims, now, formulas) -> di
         "year_ago": last_year,
         "change": {"yoy": f.changes(total, last_year), "mom": f.changes(total, before)},
         "cumulative": {
-            "to": _period_info(period)["end"],
+            # The totals run to today while the period is not over.
+            "to": min(dt.date.fromisoformat(_period_info(period)["end"]), today).isoformat(),
             "received": cumulative["received"],
             "closed": cumulative["closed"],
             "received_yoy": f.ratio(

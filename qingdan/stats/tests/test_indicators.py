@@ -66,6 +66,7 @@ class IndicatorTests(TestCase):
         self.assertEqual(year["year_ago_period"]["end"], "2025-08-31")
         self.assertClose(year["change"]["yoy"]["received"], (9 - 2) / 2)
         self.assertEqual(year["cumulative"]["received"], 12)
+        self.assertEqual(year["cumulative"]["to"], "2026-08-01")  # today, not 31 December
         self.assertClose(year["cumulative"]["received_yoy"], (12 - 2) / 2)
         # A finished period keeps the whole year before.
         whole = self.report(supervisor, "2025")
@@ -82,6 +83,7 @@ class IndicatorTests(TestCase):
         self.assertClose(report["change"]["yoy"]["satisfaction_rate"], 0.58 - 0.95)
         self.assertIsNone(report["change"]["yoy"]["overdue"])  # none a year ago
         self.assertEqual(report["cumulative"]["received"], 12)
+        self.assertEqual(report["cumulative"]["to"], "2026-06-30")
         self.assertEqual(report["cumulative"]["closed"], 7)
         self.assertClose(report["cumulative"]["received_yoy"], (12 - 2) / 2)
         march = next(m for m in report["trend"] if m["month"] == "2026-03")
