@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from loadgen import run_load, wait_for  # noqa: E402
+from loadgen import ensure_database, run_load, wait_for  # noqa: E402
 
 PORT = 8101
 MESSAGES = ROOT.parent / "shared" / "data" / "complaints" / "unlabelled_messages.csv"
@@ -57,6 +57,7 @@ def manage(*args, env, capture=False):
 
 
 def prepare(env) -> tuple[str, list[str]]:
+    ensure_database(env["DATABASE_URL"])
     manage("migrate", "-v0", env=env)
     script = (
         "from qingdan.orgs.demo import load_demo_organisation;"

@@ -7,6 +7,7 @@ time, and record status, latency and the response body of each. Loopback only.
 import http.client
 import json
 import statistics
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -116,3 +117,27 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database a bench names if this machine lacks it."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    host = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
+    user = ["-U", parts.username or "root"]
+    found = subprocess.run(
+        [
+            "psql",
+            *host,
+            *user,
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not found:
+        subprocess.run(["createdb", *host, *user, name], check=True)

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
@@ -75,12 +75,13 @@ class CaseApiFilterSet(CaseFilterSet):
     lead_unit = _by_code("lead_unit")
 
 
+CO_HANDLINGS = Prefetch("co_handlings", queryset=CoHandling.objects.select_related("department"))
+
+
 def with_relations(cases):
     return cases.select_related(
         "jurisdiction", "category", "lead_unit", "petitioner", "parent"
-    ).prefetch_related(
-        Prefetch("co_handlings", queryset=CoHandling.objects.select_related("department"))
-    )
+    ).prefetch_related(CO_HANDLINGS)
 
 
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -116,7 +117,10 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         params = CaseCreate(data=request.data)
         params.is_valid(raise_exception=True)
         case = actions.register_case(request.user, **params.validated_data)
-        return self._render(request, case, status.HTTP_201_CREATED)
+        # The registration holds every relation the answer shows (place, category,
+        # petitioner); only its co-handling units, none yet, are read.
+        prefetch_related_objects([case], CO_HANDLINGS)
+        return self._respond(request, case, status.HTTP_201_CREATED)
 
     @extend_schema(responses=EventOutput(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -170,6 +174,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         # Not through visible_to: a transfer may move the case out of the caller's sight,
         # and the caller still gets the result of what they just did.
         case = with_relations(Case.objects.all()).get(pk=case.pk)
+        return self._respond(request, case, code)
+
+    def _respond(self, request, case, code):
         response = Response(CaseDetail(case, context={"request": request}).data, status=code)
         response["ETag"] = etag(case.version)
         return response

@@ -55,6 +55,24 @@ class ApiTests(TestCase):
         )
         self.assertEqual(case.events.get().action, "register")
 
+    def test_registration_answers_what_reading_it_back_gives(self):
+        # The answer is built from the registration's own objects, not read back.
+        client = token_client(self.org.village_agent)
+        for label, extra in (
+            ("new petitioner", {}),
+            ("known petitioner, new details", {"address": "东村3号", "urgency": "urgent"}),
+            (
+                "no petitioner, no category",
+                {"petitioner": None, "category": None, "latitude": None, "longitude": None},
+            ),
+        ):
+            with self.subTest(label):
+                posted = client.post("/api/v1/cases/", {**NEW_CASE, **extra}, format="json")
+                self.assertEqual(posted.status_code, 201, posted.content)
+                read = client.get(f"/api/v1/cases/{posted.json()['tracking_number']}/")
+                self.assertEqual(posted.json(), read.json())
+                self.assertEqual(posted["ETag"], read["ETag"])
+
     def test_issue_token_command(self):
         out = io.StringIO()
         call_command("issue-token", "town_clerk", stdout=out)
