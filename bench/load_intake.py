@@ -92,11 +92,13 @@ def start_server(env, workers: int) -> subprocess.Popen:
     )
 
 
-def start_worker(env) -> subprocess.Popen | None:
+def start_worker(env, nice: int = 0) -> subprocess.Popen | None:
     commands = manage("help", "--commands", env=env, capture=True).stdout.split()
     if "worker" not in commands:
         return None
-    return subprocess.Popen([sys.executable, "-m", "qingdan.cli", "worker"], env=env)
+    # A niced worker leaves the CPU to the requests and catches up when they ease.
+    prefix = ["nice", "-n", str(nice)] if nice else []
+    return subprocess.Popen([*prefix, sys.executable, "-m", "qingdan.cli", "worker"], env=env)
 
 
 def verify(env, run: str, acknowledged: list[str], accepted: list[str]) -> dict:
@@ -168,6 +170,12 @@ def main() -> None:
         default="inline",
         help="QINGDAN_TRIAGE_AT_INTAKE: analyse in the request, or queue for the worker",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="run the worker under `nice -n N` (a lower CPU priority than the server)",
+    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -182,7 +190,9 @@ def main() -> None:
     token, villages = prepare(env)
     run = f"LOAD-{uuid.uuid4().hex[:6]}"
     server = start_server(env, args.workers)
-    worker = start_worker(env) if args.kill_worker or args.triage == "worker" else None
+    worker = (
+        start_worker(env, args.worker_nice) if args.kill_worker or args.triage == "worker" else None
+    )
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     acknowledged: list[str] = []
     accepted: list[str] = []
@@ -222,7 +232,7 @@ def main() -> None:
                 worker.send_signal(signal.SIGKILL)
                 worker.wait()
                 print("worker killed and restarted midway", flush=True)
-                return start_worker(env)
+                return start_worker(env, args.worker_nice)
 
             import threading
 

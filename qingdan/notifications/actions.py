@@ -3,6 +3,7 @@ worker, after commit)."""
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -69,17 +70,38 @@ class DeliveryReport:
     failed: int = 0
 
 
-def claim(pk: int, now: dt.datetime) -> bool:
-    """Take one due message: a conditional UPDATE that only one worker can win. It
-    pushes the next attempt a lease ahead, so a worker killed mid-send leaves it to
-    be sent again once the lease runs out (at least once, never lost)."""
+# Messages claimed with one UPDATE and read with one SELECT; sends are recorded every
+# SENT_BATCH messages, so a worker killed mid-batch sends at most that many twice.
+CLAIM_BATCH = 50
+SENT_BATCH = 10
+
+
+def claim(pks: list[int], now: dt.datetime) -> list[OutboxMessage]:
+    """Take the due messages among `pks`: one conditional UPDATE marks them with a
+    token of this claim, so two workers never take the same message. It pushes their
+    next attempt a lease ahead: a worker killed mid-send leaves them to be sent again
+    once the lease runs out (at least once, never lost). Returns the messages won, in
+    the order of `pks`."""
     lease = dt.timedelta(seconds=settings.QINGDAN_NOTIFICATION_LEASE_SECONDS)
-    return (
-        OutboxMessage.objects.filter(
-            pk=pk, status=MessageStatus.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + lease, attempts=F("attempts") + 1)
-        == 1
-    )
+    token = uuid.uuid4().hex
+    won = OutboxMessage.objects.filter(
+        pk__in=pks, status=MessageStatus.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + lease, attempts=F("attempts") + 1, claim=token)
+    if not won:
+        return []
+    messages = {
+        m.pk: m
+        for m in OutboxMessage.objects.select_related("recipient").filter(pk__in=pks, claim=token)
+    }
+    return [messages[pk] for pk in pks if pk in messages]
+
+
+def release(messages: list[OutboxMessage], now: dt.datetime) -> None:
+    """Give back claimed messages not tried (the worker is stopping): due again now,
+    the attempt not counted."""
+    OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages], claim__in={m.claim for m in messages}
+    ).update(next_attempt_at=now, attempts=F("attempts") - 1, claim="")
 
 
 def deliver_due(
@@ -95,29 +117,41 @@ def deliver_due(
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in due:
+    for start in range(0, len(due), CLAIM_BATCH):
         if should_stop():
             break
-        if not claim(pk, now):
-            continue  # another worker took it
-        message = OutboxMessage.objects.select_related("recipient").get(pk=pk)
-        try:
-            backends.by_name(message.backend).send(message)
-        except Exception as exc:  # noqa: BLE001 - any failure of a channel means retry
-            _failed(message, exc, now, report)
-        else:
-            OutboxMessage.objects.filter(pk=pk).update(
-                status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
-            )
-            report.sent += 1
+        messages = claim(due[start : start + CLAIM_BATCH], now)
+        sent: list[int] = []
+        for index, message in enumerate(messages):
+            if should_stop():
+                release(messages[index:], now)
+                break
+            try:
+                backends.by_name(message.backend).send(message)
+            except Exception as exc:  # noqa: BLE001 - any failure of a channel means retry
+                _failed(message, exc, now, report)
+            else:
+                sent.append(message.pk)
+                if len(sent) == SENT_BATCH:
+                    _record_sent(sent, report)
+        _record_sent(sent, report)
     return report
+
+
+def _record_sent(sent: list[int], report: DeliveryReport) -> None:
+    if sent:
+        OutboxMessage.objects.filter(pk__in=sent).update(
+            status=MessageStatus.SENT, sent_at=timezone.now(), last_error="", claim=""
+        )
+        report.sent += len(sent)
+        sent.clear()
 
 
 def _failed(message: OutboxMessage, exc: Exception, now: dt.datetime, report) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     if message.attempts >= settings.QINGDAN_NOTIFICATION_MAX_ATTEMPTS:
         OutboxMessage.objects.filter(pk=message.pk).update(
-            status=MessageStatus.FAILED, last_error=error
+            status=MessageStatus.FAILED, last_error=error, claim=""
         )
         log.error(
             "notification %s failed for good after %d attempts: %s",
@@ -128,7 +162,7 @@ def _failed(message: OutboxMessage, exc: Exception, now: dt.datetime, report) ->
         report.failed += 1
         return
     OutboxMessage.objects.filter(pk=message.pk).update(
-        next_attempt_at=now + backoff(message.attempts), last_error=error
+        next_attempt_at=now + backoff(message.attempts), last_error=error, claim=""
     )
     log.warning(
         "notification %s attempt %d failed, retrying: %s", message.pk, message.attempts, error

@@ -41,6 +41,8 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The token of the delivery that holds the message (see actions.claim).
+    claim = models.CharField(_("claim"), max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("outgoing notification")

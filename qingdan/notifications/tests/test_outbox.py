@@ -116,13 +116,58 @@ class OutboxTests(TestCase):
     )
     def test_claimed_once_and_sent_again_after_a_crash(self):
         (message,) = self.queue()
-        self.assertTrue(actions.claim(message.pk, NOW))
-        self.assertFalse(actions.claim(message.pk, NOW))  # a second worker loses
+        self.assertEqual(actions.claim([message.pk], NOW), [message])
+        self.assertEqual(actions.claim([message.pk], NOW), [])  # a second worker loses
         # The first worker died before sending: nothing until the lease runs out.
         self.assertEqual(actions.deliver_due(NOW + dt.timedelta(seconds=299)).sent, 0)
         self.assertEqual(actions.deliver_due(NOW + dt.timedelta(seconds=301)).sent, 1)
         message.refresh_from_db()
         self.assertEqual((message.status, message.attempts), (MessageStatus.SENT, 2))
+
+    @override_settings(
+        QINGDAN_NOTIFICATION_BACKENDS=["file"],
+        QINGDAN_NOTIFICATION_FILE=FOLDER / "batch.log",
+        QINGDAN_NOTIFICATION_LEASE_SECONDS=300,
+    )
+    def test_claimed_and_recorded_in_batches(self):
+        users = [self.org.town_handler, self.org.town_clerk, self.org.village_agent]
+        for _ in range(25):
+            self.queue(*users)  # 75 messages
+        first = OutboxMessage.objects.order_by("pk")[:5]
+        taken = actions.claim([m.pk for m in first], NOW)  # another worker holds five
+        # The due list, then per batch of 50 one claim and one read, and one "sent"
+        # update per 10 messages sent.
+        with self.assertNumQueries(1 + 2 * 2 + 7):
+            report = actions.deliver_due(NOW)
+        self.assertEqual(report.sent, 70)
+        self.assertEqual(
+            OutboxMessage.objects.filter(status=MessageStatus.SENT, attempts=1, claim="").count(),
+            70,
+        )
+        self.assertEqual(
+            set(OutboxMessage.objects.filter(status=MessageStatus.PENDING)), set(taken)
+        )
+        lines = (FOLDER / "batch.log").read_text(encoding="utf-8").splitlines()
+        self.assertEqual(len(lines), 70)
+
+    @override_settings(
+        QINGDAN_NOTIFICATION_BACKENDS=["file"],
+        QINGDAN_NOTIFICATION_FILE=FOLDER / "stop.log",
+        QINGDAN_NOTIFICATION_LEASE_SECONDS=300,
+    )
+    def test_a_stopping_worker_gives_back_what_it_did_not_send(self):
+        for _ in range(6):
+            self.queue()
+        calls = iter(range(100))
+        # Stop after three messages: asked before the batch and before each message.
+        report = actions.deliver_due(NOW, should_stop=lambda: next(calls) > 3)
+        self.assertEqual(report.sent, 3)
+        rest = OutboxMessage.objects.filter(status=MessageStatus.PENDING)
+        self.assertEqual(
+            [(m.attempts, m.next_attempt_at, m.claim) for m in rest], [(0, NOW, "")] * 3
+        )
+        # Due again at once, not after the lease.
+        self.assertEqual(actions.deliver_due(NOW).sent, 3)
 
     @override_settings(QINGDAN_NOTIFICATION_BACKENDS=["sms"], QINGDAN_SMS_GATEWAY_URL="")
     def test_sms_needs_its_gateway(self):
