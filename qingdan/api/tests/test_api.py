@@ -56,7 +56,11 @@ class ApiTests(TestCase):
         self.assertEqual(case.events.get().action, "register")
 
     def test_registration_answers_what_reading_it_back_gives(self):
-        # The answer is built from the registration's own objects, not read back.
+        # The answer is built from the registration's own objects, not read back; the
+        # intake analysis (here a hot-term flag and a repeat) must not change the case.
+        from qingdan.triage.models import HotTerm
+
+        HotTerm.objects.create(term="路灯", level="high")
         client = token_client(self.org.village_agent)
         for label, extra in (
             ("new petitioner", {}),
@@ -69,6 +73,8 @@ class ApiTests(TestCase):
             with self.subTest(label):
                 posted = client.post("/api/v1/cases/", {**NEW_CASE, **extra}, format="json")
                 self.assertEqual(posted.status_code, 201, posted.content)
+                case = Case.objects.get(tracking_number=posted.json()["tracking_number"])
+                self.assertTrue(case.flags.filter(kind="hot_term").exists())
                 read = client.get(f"/api/v1/cases/{posted.json()['tracking_number']}/")
                 self.assertEqual(posted.json(), read.json())
                 self.assertEqual(posted["ETag"], read["ETag"])
