@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import DateField, F, Max, Q, QuerySet, Sum
+from django.db.models import BooleanField, DateField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
-from qingdan.cases.choices import State
+from qingdan.cases.choices import Action, State
 from qingdan.cases.models import Case, CaseEvent
 
 from .choices import RollupKind
@@ -217,31 +217,46 @@ def _count_became_due(since: dt.datetime, now: dt.datetime, slices: dict) -> Non
             slices.setdefault(month, set()).add(place)
 
 
+# Events that change nothing the rollup counts, so their case's slice is not recounted
+# for them: a deadline alert (the worker's warning or overdue event: the overdue counts
+# follow the clock in `_count_became_due`, and an escalation is an event of its own),
+# supervision (notices, key cases, joint-meeting tasks) and a reveal of personal data,
+# all recorded without touching the case row.
+_COUNTS_NOTHING = ExpressionWrapper(
+    Q(action=Action.DEADLINE, data__has_key="alert")
+    | Q(action__in=[Action.SUPERVISE, Action.REVEAL]),
+    output_field=BooleanField(),
+)
+_EVENT_COLUMNS = ("pk", "case_id", "from_jurisdiction_id", "to_jurisdiction_id", "alert")
+
+
+def _events(condition: Q) -> QuerySet:
+    return CaseEvent.objects.filter(condition).annotate(alert=_COUNTS_NOTHING)
+
+
 def _read_events(state: RollupState, pending: dict[int, str], now: dt.datetime) -> dict:
     """Advance the read position; return {case id: its former places} of the events."""
     start = state.last_event_id
     touched: dict[int, set[int]] = defaultdict(set)  # case → extra places
     seen: set[int] = set()
     if pending:
-        for pk, case_id, *places in CaseEvent.objects.filter(pk__in=list(pending)).values_list(
-            "pk", "case_id", "from_jurisdiction_id", "to_jurisdiction_id"
+        for pk, case_id, *places, alert in _events(Q(pk__in=list(pending))).values_list(
+            *_EVENT_COLUMNS
         ):
             pending.pop(pk, None)
-            touched[case_id].update(p for p in places if p)
+            if not alert:
+                touched[case_id].update(p for p in places if p)
     position = start
     while True:
         chunk = list(
-            CaseEvent.objects.filter(pk__gt=position)
-            .order_by("pk")
-            .values_list("pk", "case_id", "from_jurisdiction_id", "to_jurisdiction_id")[
-                :EVENT_CHUNK
-            ]
+            _events(Q(pk__gt=position)).order_by("pk").values_list(*_EVENT_COLUMNS)[:EVENT_CHUNK]
         )
         if not chunk:
             break
-        for pk, case_id, *places in chunk:
+        for pk, case_id, *places, alert in chunk:
             seen.add(pk)
-            touched[case_id].update(p for p in places if p)
+            if not alert:
+                touched[case_id].update(p for p in places if p)
         position = chunk[-1][0]
     stamp = now.isoformat()
     for pk in _holes(start, position, seen):

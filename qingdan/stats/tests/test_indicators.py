@@ -315,6 +315,44 @@ class RollupMaintenanceTests(TestCase):
                     self.assertEqual(rolled["total"]["response_rate"], response)
         self.assertEqual(rollup.differences(), [])
 
+    def test_deadline_alerts_and_supervision_recount_nothing(self):
+        import datetime as dt
+
+        from qingdan.cases.models import CaseEvent
+        from qingdan.deadlines.worker import Worker
+        from qingdan.stats import rollup
+
+        with time_machine.travel(NOW, tick=False):
+            case = actions.register_case(
+                self.org.village_agent,
+                channel="walk_in",
+                title="井盖缺失",
+                content="路口井盖缺失",
+                jurisdiction=self.org.village,
+            )
+        self.total(period="2026H2")
+        month = rollup.month_of(case.registered_at)
+        # The warning (an alert), then the limit passed (an alert and, by policy, a
+        # supervision notice): neither changes what is counted but the clock does.
+        for moment, events in (
+            (case.warn_at, ["deadline"]),
+            (case.accept_due_at + dt.timedelta(hours=1), ["deadline", "supervise"]),
+        ):
+            with time_machine.travel(moment + dt.timedelta(minutes=1), tick=False):
+                last = CaseEvent.objects.latest("pk").pk
+                with mock.patch.object(rollup, "_recount", wraps=rollup._recount) as recount:
+                    Worker().run_once()  # its alerts, then its refresh of the rollup
+                rolled = compute(self.org.city_supervisor, parse_period("2026H2"))
+                counted = compute(self.org.city_supervisor, parse_period("2026H2"), source="live")
+            ours = CaseEvent.objects.filter(pk__gt=last, case=case)
+            self.assertEqual(list(ours.values_list("action", flat=True)), events)
+            self.assertEqual(rolled["total"], counted["total"])
+            recounted = [call.args[0].get(month, set()) for call in recount.call_args_list]
+            self.assertFalse(any(case.jurisdiction_id in places for places in recounted))
+        self.assertEqual(rolled["total"]["overdue"], 1)
+        with time_machine.travel(moment + dt.timedelta(minutes=2), tick=False):
+            self.assertEqual(rollup.differences(), [])
+
     def test_rebuild_equals_refresh(self):
         from qingdan.stats import rollup
         from qingdan.stats.models import MonthlyRollup
