@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from loadgen import run_load, wait_for  # noqa: E402
+from loadgen import gunicorn, run_load, wait_for  # noqa: E402
 
 VENV = HERE / ".venv-helpdesk"
 SITE = HERE / "helpdesk_site"
@@ -72,24 +72,7 @@ def helpdesk(seconds: float, clients: int) -> dict:
         capture_output=True,
         text=True,
     ).stdout.split()
-    server = subprocess.Popen(
-        [
-            str(VENV / "bin" / "gunicorn"),
-            "wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            "3",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=SITE,
-    )
+    server = gunicorn(VENV / "bin" / "gunicorn", "wsgi", PORT, env=env, cwd=SITE)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     try:
         wait_for(f"http://127.0.0.1:{PORT}/api/tickets/")

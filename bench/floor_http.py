@@ -20,7 +20,6 @@ Uses the PostgreSQL database `qingdan_load` (created if missing). Asserts nothin
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import load_intake  # noqa: E402
-from loadgen import run_load, wait_for  # noqa: E402
+from loadgen import gunicorn, run_load, wait_for  # noqa: E402
 
 BARE_APP = """
 def application(environ, start_response):
@@ -49,23 +48,8 @@ def measure(base: str, make, clients: int, seconds: float, label: str) -> dict:
 def bare(args) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "bare_app.py").write_text(BARE_APP)
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "bare_app",
-                "-b",
-                f"127.0.0.1:{BARE_PORT}",
-                "-w",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-            ],
-            cwd=folder,
-        )
+        executable = Path(sys.executable).parent / "gunicorn"
+        server = gunicorn(executable, "bare_app", BARE_PORT, args.workers, cwd=folder)
         try:
             wait_for(f"http://127.0.0.1:{BARE_PORT}/")
             body = {"title": "村口路灯不亮" * 5, "content": "村口路灯坏了一周。" * 50}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from loadgen import ensure_database, run_load, wait_for  # noqa: E402
+from loadgen import ensure_database, gunicorn, run_load, wait_for  # noqa: E402
 
 PORT = 8101
 MESSAGES = ROOT.parent / "shared" / "data" / "complaints" / "unlabelled_messages.csv"
@@ -72,24 +72,8 @@ def prepare(env) -> tuple[str, list[str]]:
 
 
 def start_server(env, workers: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "qingdan.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    executable = Path(sys.executable).parent / "gunicorn"
+    return gunicorn(executable, "qingdan.wsgi", PORT, workers, env=env, cwd=ROOT)
 
 
 def start_worker(env, nice: int = 0) -> subprocess.Popen | None:

@@ -220,6 +220,17 @@ class RollupMaintenanceTests(TestCase):
         with time_machine.travel(NOW, tick=False):
             return indicators(user or self.org.city_supervisor, period, by)
 
+    def register_manhole(self):
+        """A new case in the second half-year, nothing done on it yet."""
+        with time_machine.travel(NOW, tick=False):
+            return actions.register_case(
+                self.org.village_agent,
+                channel="walk_in",
+                title="井盖缺失",
+                content="路口井盖缺失",
+                jurisdiction=self.org.village,
+            )
+
     def test_a_change_is_counted_at_once(self):
         from qingdan.stats import rollup
 
@@ -286,14 +297,7 @@ class RollupMaintenanceTests(TestCase):
 
         from qingdan.stats import rollup
 
-        with time_machine.travel(NOW, tick=False):
-            actions.register_case(
-                self.org.village_agent,
-                channel="walk_in",
-                title="井盖缺失",
-                content="路口井盖缺失",
-                jurisdiction=self.org.village,
-            )
+        self.register_manhole()
         self.total(period="2026H2")
         # The acceptance limit is 15 days: until then nothing is dispatched and late.
         for days, overdue, response in ((1, 0, None), (14, 0, None), (20, 1, 0.0), (3, None, 0)):
@@ -322,14 +326,7 @@ class RollupMaintenanceTests(TestCase):
         from qingdan.deadlines.worker import Worker
         from qingdan.stats import rollup
 
-        with time_machine.travel(NOW, tick=False):
-            case = actions.register_case(
-                self.org.village_agent,
-                channel="walk_in",
-                title="井盖缺失",
-                content="路口井盖缺失",
-                jurisdiction=self.org.village,
-            )
+        case = self.register_manhole()
         self.total(period="2026H2")
         month = rollup.month_of(case.registered_at)
         # The warning (an alert), then the limit passed (an alert and, by policy, a
