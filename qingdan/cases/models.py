@@ -278,6 +278,9 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "due_at"], name="case_state_due"),
+            # The statistics' look-up of registered cases that became late for
+            # acceptance, which every worker pass makes.
+            models.Index(fields=["state", "accept_due_at"], name="case_state_accept_due"),
             models.Index(fields=["jurisdiction", "state"], name="case_jurisdiction_state"),
             models.Index(fields=["lead_unit", "state"], name="case_unit_state"),
         ]
