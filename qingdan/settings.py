@@ -265,8 +265,8 @@ QINGDAN_TRIAGE_STRICT = (
 )
 # Warning flags counted as repeat petitions in the statistics (comma-separated CaseFlag
 # kinds); unset: the default in qingdan.stats.choices.
-if env_list("QINGDAN_STATS_REPEAT_FLAG_KINDS", ""):
-    QINGDAN_STATS_REPEAT_FLAG_KINDS = tuple(env_list("QINGDAN_STATS_REPEAT_FLAG_KINDS", ""))
+if _repeat_flag_kinds := env_list("QINGDAN_STATS_REPEAT_FLAG_KINDS", ""):
+    QINGDAN_STATS_REPEAT_FLAG_KINDS = tuple(_repeat_flag_kinds)
 # Work-order import: the largest upload, and whether the upload page imports in a thread.
 QINGDAN_IMPORT_MAX_BYTES = int(os.environ.get("QINGDAN_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
 QINGDAN_IMPORT_IN_BACKGROUND = env_bool("QINGDAN_IMPORT_IN_BACKGROUND", True)

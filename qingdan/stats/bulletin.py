@@ -103,7 +103,7 @@ def statements(report: dict, period: Period) -> list[str]:
         "growth": fmt.growth_phrase(cumulative["received_yoy"]),
     }
     to = dt.date.fromisoformat(cumulative["to"])
-    if to < period.end_month - dt.timedelta(days=1):
+    if to < period.last_day:
         # The period is not over: the totals run to the day the report was made.
         so_far = _(
             "By %(day)s, %(received)s cases had been registered in all and %(closed)s "

@@ -130,7 +130,7 @@ def _period_info(period: Period) -> dict:
         "code": period.code,
         "label": period.label,
         "start": period.first_month.isoformat(),
-        "end": (period.end_month - dt.timedelta(days=1)).isoformat(),
+        "end": period.last_day.isoformat(),
     }
 
 
@@ -205,7 +205,7 @@ def _report(counter: "Counter", user, period: Period, dims, now, formulas) -> di
         "change": {"yoy": f.changes(total, last_year), "mom": f.changes(total, before)},
         "cumulative": {
             # The totals run to today while the period is not over.
-            "to": min(dt.date.fromisoformat(_period_info(period)["end"]), today).isoformat(),
+            "to": min(period.last_day, today).isoformat(),
             "received": cumulative["received"],
             "closed": cumulative["closed"],
             "received_yoy": f.ratio(

@@ -57,6 +57,10 @@ class Period:
         return add_months(self.last_month, 1)
 
     @property
+    def last_day(self) -> dt.date:
+        return self.end_month - dt.timedelta(days=1)
+
+    @property
     def start(self) -> dt.datetime:
         return local_start(self.first_month)
 
