@@ -85,15 +85,10 @@ def qingdan(args) -> list[dict]:
     phones = int.from_bytes(os.urandom(4)) % 10**8
 
     def intake(client: int, number: int):
-        title, content = texts[number % len(texts)]
-        body = {
-            "channel": "phone",
-            "title": f"FLOOR {title}"[:200],
-            "content": content,
-            "jurisdiction": villages[number % len(villages)],
-            "petitioner": {"name": "张三", "phone": f"139{(phones + number) % 10**8:08d}"},
-        }
-        return ("POST", "/api/v1/cases/", body, headers)
+        village = villages[number % len(villages)]
+        return load_intake.intake_request(
+            texts, number, village=village, phones=phones, prefix="FLOOR", headers=headers
+        )
 
     try:
         wait_for(f"{base}/portal/")

@@ -46,6 +46,21 @@ def sample_texts() -> list[tuple[str, str]]:
     ]
 
 
+def intake_request(texts, number: int, *, village: str, phones: int, prefix: str, headers):
+    """An intake of the `number`-th sample text, by a new person each time, also across
+    runs on the same database (a petitioner seen before makes the repeat check read
+    their cases): phone numbers count up from `phones`."""
+    title, content = texts[number % len(texts)]
+    body = {
+        "channel": "phone",
+        "title": f"{prefix} {title}"[:200],
+        "content": content,
+        "jurisdiction": village,
+        "petitioner": {"name": "张三", "phone": f"139{(phones + number) % 10**8:08d}"},
+    }
+    return ("POST", "/api/v1/cases/", body, headers)
+
+
 def manage(*args, env, capture=False):
     return subprocess.run(
         [sys.executable, "-m", "qingdan.cli", *args],
@@ -188,17 +203,10 @@ def main() -> None:
         phones = random.randrange(10**8)  # where this run's phone numbers start
 
         def intake(client: int, number: int, prefix: str = run):
-            title, content = texts[number % len(texts)]
-            body = {
-                "channel": "phone",
-                "title": f"{prefix} {title}"[:200],
-                "content": content,
-                "jurisdiction": random.choice(villages),
-                # A new person each time, also across runs on the same database (a
-                # petitioner seen before makes the repeat check read their cases).
-                "petitioner": {"name": "张三", "phone": f"139{(phones + number) % 10**8:08d}"},
-            }
-            return ("POST", "/api/v1/cases/", body, headers)
+            village = random.choice(villages)
+            return intake_request(
+                texts, number, village=village, phones=phones, prefix=prefix, headers=headers
+            )
 
         def follow(status: int, data: dict):
             if status != 201:
