@@ -1,53 +1,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class State(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REPLIED = "replied", _("Replied")
-    EVALUATED = "evaluated", _("Evaluated")
-    CLOSED = "closed", _("Closed")
-    NOT_ACCEPTED = "not_accepted", _("Not accepted")
-    DIVERTED = "diverted", _("Diverted to the legal channel")
-
-
-# Named groups: every query about "open" or "finished" cases uses these.
-OPEN_STATES = frozenset(
-    {State.REGISTERED, State.ACCEPTED, State.IN_PROGRESS, State.REPLIED, State.EVALUATED}
+from qingdan.core.vocabulary import (
+    ANSWERED_STATES,
+    HANDLING_STATES,
+    OPEN_STATES,
+    TERMINAL_STATES,
+    TIER_ORDER,
+    UNANSWERED_STATES,
+    Channel,
+    ReviewLevel,
+    State,
+    Tier,
+    Urgency,
 )
-TERMINAL_STATES = frozenset({State.CLOSED, State.NOT_ACCEPTED, State.DIVERTED})
-# States in which a unit is still working on the problem (the handling clock runs).
-HANDLING_STATES = frozenset({State.ACCEPTED, State.IN_PROGRESS})
-
-
-class Tier(models.TextChoices):
-    VILLAGE = "village", _("Village")
-    TOWN = "town", _("Town")
-    CITY = "city", _("City")
-
-
-TIER_ORDER = [Tier.VILLAGE, Tier.TOWN, Tier.CITY]
-
-
-class Channel(models.TextChoices):
-    WALK_IN = "walk_in", _("Walk-in reception")
-    PHONE = "phone", _("Phone / 12345 hotline")
-    LETTER = "letter", _("Letter")
-    WEB = "web", _("Web / mobile form")
-    GRID_VISIT = "grid_visit", _("Grid worker or cadre visit")
-    POLICE_REPORT = "police_report", _("Police report")
-    LEGAL_CONSULTATION = "legal_consultation", _("Legal consultation")
-    ENTERPRISE_VISIT = "enterprise_visit", _("Enterprise visit")
-    SUPERIOR_ASSIGNMENT = "superior_assignment", _("Superior assignment")
-
-
-class Urgency(models.TextChoices):
-    EMERGENCY = "emergency", _("Emergency")
-    URGENT = "urgent", _("Urgent")
-    NORMAL = "normal", _("Normal")
-    COMPLEX = "complex", _("Complex")
+from qingdan.deadlines.choices import DeadlineStatus
 
 
 class PetitionerKind(models.TextChoices):
@@ -72,19 +39,6 @@ class LegalChannel(models.TextChoices):
     ARBITRATION = "arbitration", _("Arbitration")
     ADMINISTRATIVE_RECONSIDERATION = "reconsideration", _("Administrative reconsideration")
     OTHER = "other", _("Other legal procedure")
-
-
-class ReviewLevel(models.IntegerChoices):
-    ORIGINAL = 0, _("Original petition")
-    REVIEW = 1, _("Review (复查)")
-    RE_REVIEW = 2, _("Re-review (复核)")
-
-
-class DeadlineStatus(models.TextChoices):
-    NONE = "none", _("No deadline")
-    OK = "ok", _("On time")
-    WARNING = "warning", _("Approaching the limit")
-    OVERDUE = "overdue", _("Overdue")
 
 
 class Action(models.TextChoices):
@@ -114,3 +68,24 @@ class Action(models.TextChoices):
     REVEAL = "reveal", _("Personal data revealed")
     DEADLINE = "deadline", _("Deadline event")
     SUPERVISE = "supervise", _("Supervision")
+
+
+__all__ = [
+    "ANSWERED_STATES",
+    "HANDLING_STATES",
+    "OPEN_STATES",
+    "TERMINAL_STATES",
+    "TIER_ORDER",
+    "UNANSWERED_STATES",
+    "Action",
+    "Channel",
+    "DeadlineStatus",
+    "LegalChannel",
+    "PetitionerKind",
+    "Rating",
+    "ReplyOpinion",
+    "ReviewLevel",
+    "State",
+    "Tier",
+    "Urgency",
+]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from qingdan.orgs.choices import Level, Role
 
-from .choices import Action, State
+from .choices import ANSWERED_STATES, HANDLING_STATES, UNANSWERED_STATES, Action, State
 
 S = State
 
@@ -30,10 +30,6 @@ RECEIVER = "receiver"  # the agent who received it: tracks it to the end and rep
 PETITIONER = "petitioner"  # the petitioner, through the portal or a return visit
 SYSTEM = "system"  # the worker
 
-_HANDLING = frozenset({S.ACCEPTED, S.IN_PROGRESS})
-_ACTIVE = frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS})
-_ANSWERED = frozenset({S.REPLIED, S.EVALUATED, S.CLOSED})
-
 
 def _t(sources, target, *rights) -> Transition:
     return Transition(frozenset(sources), target, frozenset(rights))
@@ -44,18 +40,18 @@ TRANSITIONS: dict[str, Transition] = {
     Action.NOT_ACCEPT: _t({S.REGISTERED}, S.NOT_ACCEPTED, TIER),
     Action.DIVERT: _t({S.REGISTERED, S.ACCEPTED}, S.DIVERTED, TIER),
     Action.RESOLVE_ON_THE_SPOT: _t({S.REGISTERED, S.ACCEPTED}, S.REPLIED, TIER),
-    Action.ESCALATE: _t(_ACTIVE, None, TIER, SYSTEM),
-    Action.HAND_BACK: _t(_ACTIVE, None, TIER),
-    Action.TRANSFER: _t(_ACTIVE, None, TIER),
-    Action.ASSIGN: _t(_HANDLING, S.IN_PROGRESS, TIER),
+    Action.ESCALATE: _t(UNANSWERED_STATES, None, TIER, SYSTEM),
+    Action.HAND_BACK: _t(UNANSWERED_STATES, None, TIER),
+    Action.TRANSFER: _t(UNANSWERED_STATES, None, TIER),
+    Action.ASSIGN: _t(HANDLING_STATES, S.IN_PROGRESS, TIER),
     Action.CO_HANDLE: _t({S.IN_PROGRESS}, None, TIER, LEAD),
-    Action.EXTEND: _t(_HANDLING, None, TIER),
-    Action.REPLY: _t(_HANDLING, S.REPLIED, TIER, LEAD),
+    Action.EXTEND: _t(HANDLING_STATES, None, TIER),
+    Action.REPLY: _t(HANDLING_STATES, S.REPLIED, TIER, LEAD),
     Action.EVALUATE: _t({S.REPLIED}, S.EVALUATED, TIER, LEAD, RECEIVER, PETITIONER),
     Action.CLOSE: _t({S.EVALUATED}, S.CLOSED, TIER),
     Action.REOPEN: _t({S.EVALUATED}, S.IN_PROGRESS, TIER),
-    Action.REQUEST_REVIEW: _t(_ANSWERED, None, TIER, RECEIVER, PETITIONER),
-    Action.CLOSURE_AGREEMENT: _t(_ANSWERED, None, TIER),
+    Action.REQUEST_REVIEW: _t(ANSWERED_STATES, None, TIER, RECEIVER, PETITIONER),
+    Action.CLOSURE_AGREEMENT: _t(ANSWERED_STATES, None, TIER),
     Action.NOTE: _t(set(State.values), None, TIER, LEAD, CO, RECEIVER, VIEW, SYSTEM),
     Action.LINK: _t(set(State.values), None, TIER, LEAD, VIEW),
     Action.ATTACH: _t(set(State.values) - {S.CLOSED}, None, TIER, LEAD, CO, RECEIVER, PETITIONER),

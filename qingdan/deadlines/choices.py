@@ -50,3 +50,10 @@ class DayKind(models.TextChoices):
 class AlertLevel(models.TextChoices):
     WARNING = "warning", _("Warning (yellow)")
     OVERDUE = "overdue", _("Overdue (red)")
+
+
+class DeadlineStatus(models.TextChoices):
+    NONE = "none", _("No deadline")
+    OK = "ok", _("On time")
+    WARNING = "warning", _("Approaching the limit")
+    OVERDUE = "overdue", _("Overdue")

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.choices import Channel, ReviewLevel, Urgency
+from qingdan.core.vocabulary import Channel, ReviewLevel, Urgency
 from qingdan.orgs.models import Category
 
 from .choices import AlertLevel, ClockStart, DayKind, LimitUnit, Recipient, Stage

@@ -10,15 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from qingdan.cases.choices import HANDLING_STATES, DeadlineStatus, State, Tier
+from qingdan.core.vocabulary import HANDLING_STATES, UNANSWERED_STATES, State, Tier
 
 from . import calendar
-from .choices import CHASED_STAGES, ClockStart, LimitUnit, Stage
+from .choices import CHASED_STAGES, ClockStart, DeadlineStatus, LimitUnit, Stage
 from .policies import policy_for
 
 # A superior's assigned deadline without a handling policy to say when to warn.
 DEFAULT_WARNING = dt.timedelta(days=3)
-_ACTIVE = frozenset({State.REGISTERED, State.ACCEPTED, State.IN_PROGRESS})
 START_FIELD = {
     ClockStart.RECEIVED: "registered_at",
     ClockStart.ACCEPTED: "handling_started_at",
@@ -60,7 +59,7 @@ def stage_runs(stage: str, case) -> bool:
             case.state == State.ACCEPTED and case.lead_unit_id is None and case.tier != Tier.VILLAGE
         )
     if stage == Stage.HANDLE:
-        return case.state in _ACTIVE
+        return case.state in UNANSWERED_STATES
     return False
 
 

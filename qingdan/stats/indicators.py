@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingdan.cases.choices import TIER_ORDER, Channel, Tier
+from qingdan.cases.choices import TIER_ORDER, UNANSWERED_STATES, Channel, Tier
 from qingdan.cases.models import Case
 from qingdan.core.errors import ValidationFailed
 from qingdan.orgs.choices import Level
@@ -31,7 +31,6 @@ from .metrics import (
     ALL_COUNTS,
     LIVE_COUNTS,
     STATIC_COUNTS,
-    UNANSWERED_STATES,
     alias,
     live_aggregates,
     static_aggregates,

@@ -15,13 +15,11 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from qingdan.cases.choices import Rating, ReplyOpinion, State, Tier
+from qingdan.cases.choices import UNANSWERED_STATES, Rating, ReplyOpinion, State, Tier
 from qingdan.cases.models import CaseFlag
 
 from .choices import DEFAULT_REPEAT_FLAG_KINDS
 
-# States in which the case is still waiting for its answer: their deadline can pass.
-UNANSWERED_STATES = (State.REGISTERED, State.ACCEPTED, State.IN_PROGRESS)
 # The first response to a registered case: accepting it, or deciding it is not a
 # petition to accept (not accepted / diverted to the legal channel).
 FIRST_RESPONSE_WITHOUT_ACCEPTANCE = (State.NOT_ACCEPTED, State.DIVERTED)

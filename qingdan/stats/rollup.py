@@ -22,11 +22,11 @@ from django.db.models import BooleanField, DateField, ExpressionWrapper, F, Max,
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
-from qingdan.cases.choices import Action, State
+from qingdan.cases.choices import UNANSWERED_STATES, Action, State
 from qingdan.cases.models import Case, CaseEvent
 
 from .choices import RollupKind
-from .metrics import ALL_COUNTS, UNANSWERED_STATES, alias, live_aggregates, static_aggregates
+from .metrics import ALL_COUNTS, alias, live_aggregates, static_aggregates
 from .models import MonthlyRollup, RollupState
 
 # The column each kind of row is broken down by, besides month, place and tier.
