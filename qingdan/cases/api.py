@@ -6,9 +6,6 @@ actions layer, and render the case again; errors are rendered by
 """
 
 import copy
-import inspect
-from collections.abc import Callable
-from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,13 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qingdan.api.versioning import etag, expected_version, not_modified
-from qingdan.core.errors import VersionConflict
-from qingdan.deadlines.actions import pause_clock, resume_clock
+from qingdan.core.catalogue import ActionSpec
+from qingdan.core.serializers import action_serializer
 
 from . import actions
 from .api_serializers import (
-    ACTION_FIELDS,
-    AttachmentInput,
     CaseCreate,
     CaseDetail,
     CaseOutput,
@@ -31,34 +26,10 @@ from .api_serializers import (
     PetitionerOutput,
     RevealedPetitioner,
     RevealInput,
-    action_serializer,
 )
+from .catalogue import CASE_ACTIONS
 from .filters import CaseFilterSet
 from .models import Case, CoHandling, Petitioner
-
-# URL name of each action → the function of the actions layer it calls.
-ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "accept": actions.accept,
-    "not-accept": actions.not_accept,
-    "divert": actions.divert,
-    "resolve-on-the-spot": actions.resolve_on_the_spot,
-    "escalate": actions.escalate,
-    "hand-back": actions.hand_back,
-    "transfer": actions.transfer,
-    "assign": actions.assign,
-    "co-handle": actions.add_co_handling,
-    "extend": actions.extend,
-    "reply": actions.reply,
-    "evaluate": actions.record_evaluation,
-    "close": actions.close,
-    "reopen": actions.reopen,
-    "request-review": actions.request_review,
-    "closure-agreement": actions.record_closure_agreement,
-    "note": actions.add_note,
-    "link": actions.link_cases,
-    "pause-clock": pause_clock,
-    "resume-clock": resume_clock,
-}
 
 
 def _by_code(name: str):
@@ -139,36 +110,19 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         params.is_valid(raise_exception=True)
         return Response(actions.reveal_personal_data(request.user, case, **params.validated_data))
 
-    @extend_schema(request=AttachmentInput, responses={201: CaseDetail})
-    @action(
-        detail=True,
-        methods=["post"],
-        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
-        filter_backends=[],
-    )
-    def attachments(self, request, tracking_number=None):
+    def run_action(self, request, spec: ActionSpec):
         case = self.get_object()
-        params = AttachmentInput(data=request.data)
+        params = action_serializer(spec)(
+            data=request.data, context={"request": request, "subject": case}
+        )
         params.is_valid(raise_exception=True)
-        actions.add_attachment(request.user, case, upload=params.validated_data["file"])
-        return self._render(request, case, status.HTTP_201_CREATED)
-
-    def run_action(self, request, name: str):
-        case = self.get_object()
-        params = action_serializer(name)(data=request.data, context={"request": request})
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
-        version = expected_version(request, data)
-        function = ACTION_FUNCTIONS[name]
-        if "expected_version" in inspect.signature(function).parameters:
-            data["expected_version"] = version
-        elif version is not None and version != case.version:
-            # Actions that only add to the timeline take no version; check it here.
-            raise VersionConflict()
-        result = function(request.user, case, **data)
+        inputs = dict(params.validated_data)
+        version = expected_version(request, inputs)
+        result = spec.call(request.user, case, inputs, version)
+        answer = status.HTTP_201_CREATED if spec.creates else status.HTTP_200_OK
         if isinstance(result, Case) and result.pk != case.pk:
-            return self._render(request, result, status.HTTP_201_CREATED)  # a review case
-        return self._render(request, case, status.HTTP_200_OK)
+            return self._render(request, result, answer)  # a review case
+        return self._render(request, case, answer)
 
     def _render(self, request, case, code):
         # Not through visible_to: a transfer may move the case out of the caller's sight,
@@ -182,25 +136,34 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-def _make_action(name: str):
-    params = action_serializer(name)
+def _endpoint(spec: ActionSpec):
+    """The POST endpoint of one catalogue action under /cases/{tracking_number}/."""
+    params = action_serializer(spec)
 
-    @extend_schema(
-        request=params,
-        responses={200: CaseDetail, 201: CaseDetail},
-        operation_id=f"cases_{name.replace('-', '_')}",
-    )
     def handler(self, request, tracking_number=None):
-        return self.run_action(request, name)
+        return self.run_action(request, spec)
 
-    handler.__name__ = name.replace("-", "_")
-    return action(
-        detail=True, methods=["post"], url_path=name, serializer_class=params, filter_backends=[]
+    handler.__name__ = spec.path.replace("-", "_")
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser] if spec.multipart else None
+    routed = action(
+        detail=True,
+        methods=["post"],
+        url_path=spec.path,
+        serializer_class=params,
+        filter_backends=[],
+        **({"parser_classes": parser_classes} if parser_classes else {}),
     )(handler)
+    # After action(): it replaces the function's kwargs, where the schema is kept.
+    return extend_schema(
+        request={"multipart/form-data": params} if spec.multipart else params,
+        responses={201: CaseDetail} if spec.creates else {200: CaseDetail},
+        operation_id=f"cases_{spec.name}",
+        summary=spec.label,
+    )(routed)
 
 
-for _name in ACTION_FIELDS:
-    setattr(CaseViewSet, _name.replace("-", "_"), _make_action(_name))
+for _spec in CASE_ACTIONS:
+    setattr(CaseViewSet, _spec.path.replace("-", "_"), _endpoint(_spec))
 
 
 class PetitionerViewSet(viewsets.ReadOnlyModelViewSet):

@@ -4,10 +4,12 @@ the actions layer, whose errors the API's exception handler turns into responses
 from rest_framework import serializers
 
 from qingdan.core.serializers import BuiltOnce, read_slug
-from qingdan.orgs.models import Category, Department, Jurisdiction
+from qingdan.orgs.models import Category, Jurisdiction
 
-from .choices import Channel, LegalChannel, PetitionerKind, Rating, ReplyOpinion, Urgency
+from .catalogue import CASE_ACTIONS
+from .choices import Channel, PetitionerKind, Urgency
 from .models import Case, CaseEvent, Petitioner
+from .transitions import allowed_actions
 
 
 def code_field(model, **kwargs):
@@ -122,10 +124,6 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
         return [c.department.code for c in case.co_handlings.all()]
 
 
-# Actions whose endpoint is not the action's own name.
-ENDPOINT_NAMES = {"attach": "attachments"}
-
-
 class CaseDetail(CaseOutput):
     allowed_actions = serializers.SerializerMethodField()
 
@@ -134,11 +132,8 @@ class CaseDetail(CaseOutput):
 
     def get_allowed_actions(self, case) -> list[str]:
         """What the caller may do now, each named as its POST endpoint under the case."""
-        from .transitions import allowed_actions
-
         return [
-            ENDPOINT_NAMES.get(name, name.replace("_", "-"))
-            for name in allowed_actions(self.context["request"].user, case)
+            CASE_ACTIONS[name].path for name in allowed_actions(self.context["request"].user, case)
         ]
 
 
@@ -165,90 +160,6 @@ class EventOutput(serializers.ModelSerializer):
             "to_tier",
             "note",
         ]
-
-
-class VisibleCaseField(serializers.SlugRelatedField):
-    """Another case by its tracking number, among the cases the caller may see: a case
-    one cannot see is answered as if it did not exist."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="tracking_number", queryset=Case.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        return Case.objects.visible_to(self.context["request"].user)
-
-
-class AttachmentInput(serializers.Serializer):
-    file = serializers.FileField()
-
-
-# Parameters of each workflow action, by the name used in the URL.
-def _reason():
-    return {"reason": serializers.CharField(max_length=5000)}
-
-
-def _note():
-    return {"note": serializers.CharField(max_length=5000, required=False, default="")}
-
-
-ACTION_FIELDS = {
-    "accept": _note,
-    "not-accept": _reason,
-    "divert": lambda: {
-        "legal_channel": serializers.ChoiceField(LegalChannel.choices),
-        "help_given": serializers.CharField(max_length=5000),
-    },
-    "resolve-on-the-spot": lambda: {
-        "reply_text": serializers.CharField(max_length=20000),
-        "reply_opinion": serializers.ChoiceField(
-            ReplyOpinion.choices, default=ReplyOpinion.SUPPORTS
-        ),
-    },
-    "escalate": _reason,
-    "hand-back": _reason,
-    "transfer": lambda: {"to_jurisdiction": code_field(Jurisdiction), **_reason()},
-    "assign": lambda: {
-        "lead_unit": code_field(Department),
-        "co_units": code_field(Department, many=True, required=False, default=list),
-        **_note(),
-    },
-    "co-handle": lambda: {"units": code_field(Department, many=True), **_note()},
-    "extend": lambda: {
-        "days": serializers.IntegerField(),
-        "approved_by": serializers.CharField(max_length=100),
-        "reason_told_to_petitioner": serializers.BooleanField(),
-        **_reason(),
-    },
-    "reply": lambda: {
-        "reply_opinion": serializers.ChoiceField(ReplyOpinion.choices),
-        "reply_text": serializers.CharField(max_length=20000),
-    },
-    "evaluate": lambda: {"rating": serializers.ChoiceField(Rating.choices), **_note()},
-    "close": _note,
-    "reopen": _reason,
-    "request-review": _reason,
-    "closure-agreement": lambda: {
-        "signed_at": serializers.DateField(),
-        "signed_by": serializers.CharField(max_length=100),
-        "summary": serializers.CharField(max_length=5000),
-    },
-    "note": lambda: {"note": serializers.CharField(max_length=5000)},
-    "link": lambda: {
-        "other": VisibleCaseField(),
-        "kind": serializers.CharField(max_length=20, default="related"),
-        **_note(),
-    },
-    # The handling clock stops for a hearing and runs again after it.
-    "pause-clock": _reason,
-    "resume-clock": _note,
-}
-
-
-def action_serializer(name: str) -> type[serializers.Serializer]:
-    fields = ACTION_FIELDS[name]()
-    fields["version"] = serializers.IntegerField(required=False, min_value=1)
-    class_name = "".join(part.title() for part in name.split("-")) + "Params"
-    return type(class_name, (serializers.Serializer,), fields)
 
 
 class RevealedPetitioner(serializers.Serializer):

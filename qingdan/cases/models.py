@@ -14,6 +14,7 @@ from qingdan.core.crypto import DigestField, EncryptedTextField
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
+from . import rights
 from .choices import (
     OPEN_STATES,
     Action,
@@ -124,18 +125,16 @@ class CaseQuerySet(models.QuerySet):
         """What a staff member may see: their jurisdiction's cases (a village agent
         their village, a town clerk the town and its villages, city staff all) and
         the cases their unit leads or co-handles."""
-        if not user or not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        condition = Q(pk__in=[])
-        if user.jurisdiction_id:
-            condition |= Q(jurisdiction__code__startswith=user.jurisdiction.scope_prefix)
-        if user.department_id:
-            condition |= Q(lead_unit_id=user.department_id) | Q(
-                pk__in=CoHandling.objects.filter(department_id=user.department_id).values("case_id")
-            )
-        return self.filter(condition)
+        return self.with_right(user, rights.VIEW)
+
+    def with_right(self, user, right: str) -> "CaseQuerySet":
+        """The cases on which `user` holds `right` (see `qingdan.cases.rights`)."""
+        condition = rights.condition(right, user, self.model)
+        return self if condition is rights.EVERYTHING else self.filter(condition)
+
+    def waiting_on(self, user) -> "CaseQuerySet":
+        """The cases that wait on `user` (see `rights.waiting_on`)."""
+        return self.filter(rights.waiting_on(user, self.model))
 
 
 class Case(models.Model):

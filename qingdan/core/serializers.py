@@ -1,9 +1,12 @@
 """Serializer helpers shared by the apps' api.py modules."""
 
 import copy
+from functools import cache
 from typing import Any
 
 from rest_framework import serializers
+
+from .catalogue import NOT_GIVEN, ActionSpec, Context, Field, Kind
 
 
 def read_slug(slug_field: str, **kwargs) -> Any:
@@ -25,3 +28,72 @@ class BuiltOnce:
             prototype = super().get_fields()  # type: ignore[misc]
             cls._built_fields = prototype  # type: ignore[attr-defined]
         return copy.deepcopy(prototype)
+
+
+# --- the API side of catalogue actions ---------------------------------------------
+
+
+class ContextSlugField(serializers.SlugRelatedField):
+    """An object named by its code (or tracking number) among those the caller may
+    name; the catalogue field says which (`Field.objects`)."""
+
+    def __init__(self, spec_field: Field, **kwargs):
+        self.spec_field = spec_field
+        kwargs.setdefault("queryset", spec_field.model.objects.all())
+        super().__init__(slug_field=spec_field.slug, **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        return self.spec_field.objects(Context(user, self.context.get("subject")))
+
+
+def _serializer_field(spec_field: Field) -> serializers.Field:
+    common: dict[str, Any] = {"help_text": spec_field.help_text or None}
+    if spec_field.label:
+        common["label"] = spec_field.label
+    if spec_field.default is not NOT_GIVEN:
+        common.update(required=False, default=spec_field.default)
+    elif not spec_field.required:
+        common["required"] = False
+        if spec_field.kind == Kind.TEXT:
+            common["default"] = ""
+    kind = spec_field.kind
+    if kind == Kind.TEXT:
+        return serializers.CharField(max_length=spec_field.max_length, **common)
+    if kind == Kind.CHOICE:
+        return serializers.ChoiceField(spec_field.choices.choices, **common)
+    if kind == Kind.INTEGER:
+        return serializers.IntegerField(
+            min_value=spec_field.min_value, max_value=spec_field.max_value, **common
+        )
+    if kind == Kind.BOOLEAN:
+        return serializers.BooleanField(**common)
+    if kind == Kind.DATE:
+        return serializers.DateField(**common)
+    if kind == Kind.DATETIME:
+        return serializers.DateTimeField(**common)
+    if kind == Kind.OBJECT:
+        return ContextSlugField(spec_field, **common)
+    if kind == Kind.OBJECTS:
+        return ContextSlugField(spec_field, many=True, **common)
+    if kind == Kind.FILE:
+        return serializers.FileField(**common)
+    raise ValueError(f"no serializer field for {kind}")
+
+
+@cache
+def action_serializer(spec: ActionSpec) -> type[serializers.Serializer]:
+    """The request body of a catalogue action's API endpoint (built once per action):
+    exactly its inputs, and `version`, the version the client read (or If-Match)."""
+    fields: dict[str, Any] = {
+        name: _serializer_field(spec_field) for name, spec_field in spec.fields.items()
+    }
+    if spec.versioned:
+        fields["version"] = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="The version of the case you read (or send it as If-Match).",
+        )
+    name = "".join(part.title() for part in spec.path.split("-")) + "Params"
+    return type(name, (serializers.Serializer,), fields)

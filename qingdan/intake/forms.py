@@ -1,20 +1,25 @@
-"""Forms parse; the actions validate the rules and their errors are put back on the
-fields they name (`qingdan.web.forms.apply_action_error`)."""
+"""Forms parse and call one action each (`perform`); the actions validate the rules
+and their errors are put back on the fields they name (`qingdan.core.forms`)."""
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Urgency
+from qingdan.cases.models import Case
+from qingdan.core.forms import ActionForm, ActionModelForm
 from qingdan.orgs.models import Category, Jurisdiction, User
 
+from . import actions
 from .choices import QUICK_CHANNELS
 from .models import PolicyAnswer
 
 MAX_UPLOAD_BYTES = getattr(settings, "QINGDAN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
 
-class ImportForm(forms.Form):
+class ImportForm(ActionForm):
+    aliases = {"columns": "mapping"}
+
     file = forms.FileField(
         label=_("Work-order file"),
         help_text=_("An .xlsx workbook or a .csv file (UTF-8 or GB18030)."),
@@ -35,12 +40,37 @@ class ImportForm(forms.Form):
             )
         return upload
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def perform(self):
+        upload = self.cleaned_data["file"]
+        return actions.create_import_run(
+            self.user,
+            source_name=upload.name,
+            upload=upload,
+            mapping_text=self.cleaned_data["mapping"],
+            dry_run=self.cleaned_data["dry_run"],
+        )
+
 
 def _places(user):
     return Jurisdiction.objects.visible_to(user).order_by("code")
 
 
-class VisitForm(forms.Form):
+# Action field names → the visit form's.
+VISIT_ALIASES = {
+    "enterprise.name": "enterprise_name",
+    "enterprise.credit_code": "credit_code",
+    "enterprise.contact_name": "contact_name",
+    "enterprise.phone": "phone",
+}
+
+
+class VisitForm(ActionForm):
+    aliases = VISIT_ALIASES
+
     visited_on = forms.DateField(
         label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -71,6 +101,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["jurisdiction"].queryset = _places(user)
         self.fields["staff"].queryset = User.objects.filter(is_active=True).order_by("username")
         if not self.is_bound:
@@ -99,37 +130,65 @@ class VisitForm(forms.Form):
             ],
         }
 
-
-# Action field names → this form's.
-VISIT_ALIASES = {
-    "enterprise.name": "enterprise_name",
-    "enterprise.credit_code": "credit_code",
-    "enterprise.contact_name": "contact_name",
-    "enterprise.phone": "phone",
-}
+    def perform(self):
+        return actions.record_enterprise_visit(self.user, **self.action_arguments())
 
 
-class PolicyAnswerForm(forms.ModelForm):
+class PolicyAnswerForm(ActionModelForm):
     class Meta:
         model = PolicyAnswer
         fields = ["question", "answer", "source", "tags", "is_active"]
         widgets = {"answer": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, answer, **kwargs):
+        super().__init__(*args, instance=answer, **kwargs)
+        self.user, self.answer = user, answer
         for name in ("question", "answer", "source"):
             self.fields[name].required = False  # the action says what is missing
+
+    def perform(self):
+        data = self.cleaned_data
+        return actions.save_policy_answer(
+            self.user,
+            self.answer,
+            question=data["question"],
+            answer=data["answer"],
+            source=data["source"],
+            tags=data["tags"],
+            is_active=data["is_active"],
+        )
 
 
 class PolicySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
-class CiteForm(forms.Form):
+class CiteForm(ActionForm):
     tracking_number = forms.CharField(label=_("Case tracking number"), max_length=32)
 
+    def __init__(self, *args, user=None, answer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.answer = user, answer
 
-class AssignmentForm(forms.Form):
+    def clean_tracking_number(self):
+        number = self.cleaned_data["tracking_number"].strip()
+        case = (
+            Case.objects.visible_to(self.user)
+            .filter(tracking_number=number)
+            .prefetch_related("co_handlings")
+            .first()
+        )
+        if case is None:
+            raise forms.ValidationError(_("No case with this number that you may see."))
+        return case
+
+    def perform(self):
+        return actions.cite_policy_answer(
+            self.user, self.cleaned_data["tracking_number"], self.answer
+        )
+
+
+class AssignmentForm(ActionForm):
     assigning_body = forms.CharField(label=_("Assigning body"), max_length=100, required=False)
     assigning_reference = forms.CharField(
         label=_("Assignment reference"), max_length=60, required=False
@@ -153,7 +212,11 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["jurisdiction"].queryset = _places(user)
+
+    def perform(self):
+        return actions.register_superior_assignment(self.user, **self.cleaned_data)
 
 
 class AssignmentFilterForm(forms.Form):
@@ -169,7 +232,7 @@ class AssignmentFilterForm(forms.Form):
         self.fields["body"].choices = [("", _("All")), *((b, b) for b in bodies)]
 
 
-class CompletionReportForm(forms.Form):
+class CompletionReportForm(ActionForm):
     text = forms.CharField(
         label=_("Report"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -177,8 +240,20 @@ class CompletionReportForm(forms.Form):
         label=_("Reported on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args, user, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.case = user, case
 
-class QuickForm(forms.Form):
+    def perform(self):
+        return actions.report_completion(
+            self.user,
+            self.case,
+            text=self.cleaned_data["text"],
+            reported_on=self.cleaned_data["reported_on"],
+        )
+
+
+class QuickForm(ActionForm):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[(c.value, c.label) for c in QUICK_CHANNELS]
     )
@@ -193,6 +268,10 @@ class QuickForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["jurisdiction"].queryset = _places(user)
         if not self.is_bound and user.scope_jurisdiction is not None:
             self.fields["jurisdiction"].initial = user.scope_jurisdiction.pk
+
+    def perform(self):
+        return actions.quick_register(self.user, **self.cleaned_data)

@@ -16,17 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError, NotAllowed
-from qingdan.web.forms import apply_action_error
 
 from . import actions
 from .actions.imports import is_interrupted, require_importer
-from .actions.policy import citation_text, may_edit_policy
+from .actions.policy import may_edit_policy
 from .choices import ProblemKind
 from .filters import assigned_cases, search_policy_answers
 from .forms import (
-    VISIT_ALIASES,
     AssignmentFilterForm,
     AssignmentForm,
     CiteForm,
@@ -57,28 +54,14 @@ def _may_import(user) -> None:
 @login_required
 def imports(request):
     _may_import(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                run = actions.create_import_run(
-                    request.user,
-                    source_name=upload.name,
-                    upload=upload,
-                    mapping_text=form.cleaned_data["mapping"],
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except ActionError as error:
-                apply_action_error(form, error, {"columns": "mapping"})
-            else:
-                actions.start_import_run(run, request.LANGUAGE_CODE)
-                return redirect("intake:import-run", pk=run.pk)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.submit():
+        actions.start_import_run(form.result, request.LANGUAGE_CODE)
+        return redirect("intake:import-run", pk=form.result.pk)
     runs = ImportRun.objects.visible_to(request.user).select_related("created_by")
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "intake/imports.html", {"form": form, "page": page}, status=status)
+    context = {"form": form, "page": page}
+    return render(request, "intake/imports.html", context, status=form.status)
 
 
 def _visible_run(request, pk) -> ImportRun:
@@ -170,22 +153,14 @@ def visits(request):
 @login_required
 def visit_new(request):
     form = VisitForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                visit = actions.record_enterprise_visit(request.user, **form.action_arguments())
-            except ActionError as error:
-                apply_action_error(form, error, VISIT_ALIASES)
-            else:
-                messages.success(
-                    request,
-                    _("Visit recorded: %(n)d problem(s) registered.")
-                    % {"n": visit.problems.count()},
-                )
-                return redirect("intake:visit", pk=visit.pk)
-    return render(request, "intake/visit_form.html", {"form": form}, status=status)
+    if request.method == "POST" and form.submit():
+        visit = form.result
+        messages.success(
+            request,
+            _("Visit recorded: %(n)d problem(s) registered.") % {"n": visit.problems.count()},
+        )
+        return redirect("intake:visit", pk=visit.pk)
+    return render(request, "intake/visit_form.html", {"form": form}, status=form.status)
 
 
 @login_required
@@ -229,55 +204,24 @@ def policy_edit(request, pk=None):
     if not may_edit_policy(request.user):
         raise PermissionDenied
     answer = get_object_or_404(PolicyAnswer, pk=pk) if pk else None
-    form = PolicyAnswerForm(request.POST or None, instance=answer)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                data = form.cleaned_data
-                actions.save_policy_answer(
-                    request.user,
-                    answer,
-                    question=data["question"],
-                    answer=data["answer"],
-                    source=data["source"],
-                    tags=data["tags"],
-                    is_active=data["is_active"],
-                )
-            except ActionError as error:
-                apply_action_error(form, error)
-            else:
-                messages.success(request, _("The answer is saved."))
-                return redirect("intake:policy")
+    form = PolicyAnswerForm(request.POST or None, user=request.user, answer=answer)
+    if request.method == "POST" and form.submit():
+        messages.success(request, _("The answer is saved."))
+        return redirect("intake:policy")
     context = {"form": form, "answer": answer}
-    return render(request, "intake/policy_form.html", context, status=status)
+    return render(request, "intake/policy_form.html", context, status=form.status)
 
 
 @login_required
 @require_POST
 def policy_cite(request, pk):
     answer = get_object_or_404(PolicyAnswer, pk=pk)
-    form = CiteForm(request.POST)
+    form = CiteForm(request.POST, user=request.user, answer=answer)
     context: dict = {"answer": answer, "form": form}
-    status = 400
-    if form.is_valid():
-        case = Case.objects.visible_to(request.user).filter(
-            tracking_number=form.cleaned_data["tracking_number"].strip()
-        )
-        case = case.prefetch_related("co_handlings").first()
-        if case is None:
-            form.add_error("tracking_number", _("No case with this number that you may see."))
-        else:
-            try:
-                context["citation"] = actions.cite_policy_answer(request.user, case, answer)
-                context["case"] = case
-                status = 200
-            except ActionError as error:
-                apply_action_error(form, error)
-    else:
-        context["citation_preview"] = citation_text(answer)
-    return render(request, "intake/_citation.html", context, status=status)
+    if form.submit():
+        context["citation"] = form.result
+        context["case"] = form.cleaned_data["tracking_number"]
+    return render(request, "intake/_citation.html", context, status=form.status)
 
 
 # --- superior assignment ----------------------------------------------------------------
@@ -306,47 +250,25 @@ def assignments(request):
 def assignment_new(request):
     _may_import(request.user)
     form = AssignmentForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case = actions.register_superior_assignment(request.user, **form.cleaned_data)
-            except ActionError as error:
-                apply_action_error(form, error)
-            else:
-                messages.success(
-                    request, _("Registered as %(number)s.") % {"number": case.tracking_number}
-                )
-                return redirect("web:case", pk=case.pk)
-    return render(request, "intake/assignment_form.html", {"form": form}, status=status)
+    if request.method == "POST" and form.submit():
+        case = form.result
+        messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
+        return redirect("web:case", pk=case.pk)
+    return render(request, "intake/assignment_form.html", {"form": form}, status=form.status)
 
 
 @login_required
 def assignment_report(request, pk):
     case = get_object_or_404(assigned_cases(request.user).prefetch_related("co_handlings"), pk=pk)
-    form = CompletionReportForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                actions.report_completion(
-                    request.user,
-                    case,
-                    text=form.cleaned_data["text"],
-                    reported_on=form.cleaned_data["reported_on"],
-                )
-            except ActionError as error:
-                apply_action_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Completion report recorded for %(body)s.") % {"body": case.assigning_body},
-                )
-                return redirect("intake:assignments")
+    form = CompletionReportForm(request.POST or None, user=request.user, case=case)
+    if request.method == "POST" and form.submit():
+        messages.success(
+            request,
+            _("Completion report recorded for %(body)s.") % {"body": case.assigning_body},
+        )
+        return redirect("intake:assignments")
     context = {"case": case, "form": form, "report": getattr(case, "completion_report", None)}
-    return render(request, "intake/assignment_report.html", context, status=status)
+    return render(request, "intake/assignment_report.html", context, status=form.status)
 
 
 # --- quick entry ---------------------------------------------------------------------------
@@ -355,17 +277,8 @@ def assignment_report(request, pk):
 @login_required
 def quick(request):
     form = QuickForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case = actions.quick_register(request.user, **form.cleaned_data)
-            except ActionError as error:
-                apply_action_error(form, error)
-            else:
-                messages.success(
-                    request, _("Registered as %(number)s.") % {"number": case.tracking_number}
-                )
-                return redirect("intake:quick")
-    return render(request, "intake/quick.html", {"form": form}, status=status)
+    if request.method == "POST" and form.submit():
+        case = form.result
+        messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
+        return redirect("intake:quick")
+    return render(request, "intake/quick.html", {"form": form}, status=form.status)

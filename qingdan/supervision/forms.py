@@ -7,10 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.models import Case
-from qingdan.core.errors import ActionError
+from qingdan.core.forms import ActionForm
 from qingdan.orgs.choices import Level, Role
 from qingdan.orgs.models import Jurisdiction, User
-from qingdan.web.forms import apply_action_error
 
 from . import actions
 
@@ -29,27 +28,12 @@ def _visible_case(user, number: str) -> Case:
     return case
 
 
-class ActionForm(forms.Form):
-    """A form whose `save()` calls one action; refusals land next to their field."""
-
+class SupervisionForm(ActionForm):
     # Action field names that differ from the form's.
     aliases = {"case": "tracking_number", "reply_within": "reply_days"}
 
-    def save(self):
-        raise NotImplementedError
 
-    def submit(self) -> bool:
-        if not self.is_valid():
-            return False
-        try:
-            self.result = self.save()
-        except ActionError as error:
-            apply_action_error(self, error, self.aliases)
-            return False
-        return True
-
-
-class IssueNoticeForm(ActionForm):
+class IssueNoticeForm(SupervisionForm):
     tracking_number = forms.CharField(label=_("Case number"), max_length=32)
     reason = forms.CharField(
         label=_("What is required"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
@@ -65,7 +49,7 @@ class IssueNoticeForm(ActionForm):
     def clean_tracking_number(self):
         return _visible_case(self.user, self.cleaned_data["tracking_number"])
 
-    def save(self):
+    def perform(self):
         data = self.cleaned_data
         return actions.issue_notice(
             self.user,
@@ -75,7 +59,7 @@ class IssueNoticeForm(ActionForm):
         )
 
 
-class ReplyForm(ActionForm):
+class ReplyForm(SupervisionForm):
     reply_text = forms.CharField(
         label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -84,7 +68,7 @@ class ReplyForm(ActionForm):
         super().__init__(*args, prefix=f"notice-{notice.pk}", **kwargs)
         self.user, self.notice = user, notice
 
-    def save(self):
+    def perform(self):
         return actions.reply_notice(
             self.user, self.notice, reply_text=self.cleaned_data["reply_text"]
         )
@@ -102,7 +86,7 @@ def leaders_for(user):
     )
 
 
-class AssignLeaderForm(ActionForm):
+class AssignLeaderForm(SupervisionForm):
     tracking_number = forms.CharField(label=_("Case number"), max_length=32)
     leader = forms.ModelChoiceField(label=_("Leader"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
@@ -115,14 +99,14 @@ class AssignLeaderForm(ActionForm):
     def clean_tracking_number(self):
         return _visible_case(self.user, self.cleaned_data["tracking_number"])
 
-    def save(self):
+    def perform(self):
         data = self.cleaned_data
         return actions.assign_leader(
             self.user, data["tracking_number"], leader=data["leader"], note=data["note"]
         )
 
 
-class MeetingForm(ActionForm):
+class MeetingForm(SupervisionForm):
     jurisdiction = forms.ModelChoiceField(
         label=_("Town or city"), queryset=Jurisdiction.objects.none()
     )
@@ -136,7 +120,7 @@ class MeetingForm(ActionForm):
             level=Level.VILLAGE
         )
 
-    def save(self):
+    def perform(self):
         data = self.cleaned_data
         return actions.convene_meeting(
             self.user,
@@ -146,7 +130,7 @@ class MeetingForm(ActionForm):
         )
 
 
-class MinutesForm(ActionForm):
+class MinutesForm(SupervisionForm):
     minutes = forms.CharField(
         label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
     )
@@ -156,7 +140,7 @@ class MinutesForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.user, self.meeting = user, meeting
 
-    def save(self):
+    def perform(self):
         return actions.record_minutes(self.user, self.meeting, minutes=self.cleaned_data["minutes"])
 
 
@@ -174,7 +158,7 @@ def owners_for(meeting):
     )
 
 
-class DecisionForm(ActionForm):
+class DecisionForm(SupervisionForm):
     text = forms.CharField(
         label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
@@ -191,7 +175,7 @@ class DecisionForm(ActionForm):
         number = self.cleaned_data["tracking_number"]
         return _visible_case(self.user, number) if number.strip() else None
 
-    def save(self):
+    def perform(self):
         data = self.cleaned_data
         return actions.add_decision(
             self.user,
@@ -203,12 +187,12 @@ class DecisionForm(ActionForm):
         )
 
 
-class DoneForm(ActionForm):
+class DoneForm(SupervisionForm):
     note = forms.CharField(label=_("What was done"), max_length=2000)
 
     def __init__(self, *args, user, decision, **kwargs):
         super().__init__(*args, prefix=f"decision-{decision.pk}", **kwargs)
         self.user, self.decision = user, decision
 
-    def save(self):
+    def perform(self):
         return actions.complete_decision(self.user, self.decision, note=self.cleaned_data["note"])

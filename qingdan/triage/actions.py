@@ -19,8 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions import Actor, link_cases, not_accept
-from qingdan.cases.actions._base import record_event, require
+from qingdan.cases.actions import Actor, link_cases, not_accept, record_event, require
 from qingdan.cases.choices import TERMINAL_STATES, Action
 from qingdan.cases.models import Case, CaseFlag
 from qingdan.core.errors import ActionError, NotAllowed, ValidationFailed

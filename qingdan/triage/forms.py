@@ -1,21 +1,33 @@
-"""Forms parse input only; the actions decide."""
+"""Forms parse input and call one action each (`perform`); the actions decide."""
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.cases.models import Case
+from qingdan.core.forms import ActionForm, ActionModelForm
 from qingdan.orgs.models import Jurisdiction, User
 
+from . import actions
 from .choices import TopicStatus
 from .models import HotTerm
 
 
-class HotTermForm(forms.ModelForm):
+class HotTermForm(ActionModelForm):
     class Meta:
         model = HotTerm
         fields = ["term", "level", "note", "active"]
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def validate_unique(self):
         pass  # the action reports a duplicate term, in the same words for web and API
+
+    def perform(self):
+        instance = self.instance if self.instance.pk else None
+        return actions.save_hot_term(self.user, instance=instance, **self.cleaned_data)
 
 
 class HotIssueQueryForm(forms.Form):
@@ -34,7 +46,7 @@ class HotIssueQueryForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user)
 
 
-class TopicForm(forms.Form):
+class TopicForm(ActionForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
@@ -48,9 +60,36 @@ class TopicForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(_("Not a list of cases.")) from exc
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
-class TopicStatusForm(forms.Form):
+    def perform(self):
+        data = self.cleaned_data
+        cases = list(Case.objects.visible_to(self.user).filter(pk__in=data["cases"]))
+        if len(cases) != len(set(data["cases"])):
+            raise Http404
+        return actions.create_governance_topic(
+            self.user,
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            cases=cases,
+            keywords=[k for k in data["keywords"].split(",") if k],
+        )
+
+
+class TopicStatusForm(ActionForm):
     status = forms.ChoiceField(label=_("Status"), choices=TopicStatus.choices)
+
+    def __init__(self, *args, user, topic, **kwargs):
+        kwargs.setdefault("initial", {"status": topic.status})
+        super().__init__(*args, **kwargs)
+        self.user, self.topic = user, topic
+
+    def perform(self):
+        return actions.set_topic_status(self.user, self.topic, status=self.cleaned_data["status"])
 
 
 class MergeForm(forms.Form):

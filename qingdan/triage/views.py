@@ -6,15 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.cases.models import Case
-from qingdan.core.errors import ActionError, ValidationFailed
-from qingdan.orgs.choices import Role
+from qingdan.core.errors import ActionError
+from qingdan.orgs.permissions import has_role, is_administrator
 
 from . import actions
 from .choices import OPEN_TOPIC_STATES
@@ -36,19 +35,6 @@ from .suggestions import suggest_category
 PAGE_SIZE = 50
 
 
-def _is_administrator(user) -> bool:
-    return user.is_superuser or user.role == Role.ADMINISTRATOR
-
-
-def _form_errors(form, error: ActionError) -> None:
-    if isinstance(error, ValidationFailed):
-        for field, problems in error.errors.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, str(problem))
-    else:
-        form.add_error(error.field if error.field in form.fields else None, str(error.message))
-
-
 def _visible_case(user, pk) -> Case:
     return get_object_or_404(Case.objects.visible_to(user).select_related("jurisdiction"), pk=pk)
 
@@ -64,40 +50,32 @@ def warnings_list(request):
 
 @login_required
 def hot_terms(request):
-    if not _is_administrator(request.user):
+    if not is_administrator(request.user):
         raise PermissionDenied
-    form = HotTermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_hot_term(request.user, **form.cleaned_data)
-        except ActionError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The hot-term list is updated."))
-            return redirect("triage:hot-terms")
+    form = HotTermForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.submit():
+        messages.success(request, _("The hot-term list is updated."))
+        return redirect("triage:hot-terms")
     terms = HotTerm.objects.select_related("updated_by").order_by("-active", "term")
-    return render(request, "triage/hot_terms.html", {"form": form, "terms": terms})
+    context = {"form": form, "terms": terms}
+    return render(request, "triage/hot_terms.html", context, status=form.status)
 
 
 @login_required
 def hot_term_edit(request, pk):
-    if not _is_administrator(request.user):
+    if not is_administrator(request.user):
         raise PermissionDenied
     hot_term = get_object_or_404(HotTerm, pk=pk)
     if request.method == "POST" and "delete" in request.POST:
         actions.delete_hot_term(request.user, hot_term)
         messages.success(request, _("The term is deleted."))
         return redirect("triage:hot-terms")
-    form = HotTermForm(request.POST or None, instance=hot_term)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_hot_term(request.user, instance=hot_term, **form.cleaned_data)
-        except ActionError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The hot-term list is updated."))
-            return redirect("triage:hot-terms")
-    return render(request, "triage/hot_term_edit.html", {"form": form, "term": hot_term})
+    form = HotTermForm(request.POST or None, instance=hot_term, user=request.user)
+    if request.method == "POST" and form.submit():
+        messages.success(request, _("The hot-term list is updated."))
+        return redirect("triage:hot-terms")
+    context = {"form": form, "term": hot_term}
+    return render(request, "triage/hot_term_edit.html", context, status=form.status)
 
 
 @login_required
@@ -113,40 +91,28 @@ def hot_issues(request):
             jurisdiction=data.get("jurisdiction"),
             min_size=data.get("min_size") or 3,
         )
-    can_create = request.user.is_superuser or request.user.role in actions.TOPIC_ROLES
+    can_create = has_role(request.user, actions.TOPIC_ROLES)
     return render(
         request,
         "triage/hot_issues.html",
-        {"form": form, "issues": issues, "can_create": can_create, "topic_form": TopicForm()},
+        {
+            "form": form,
+            "issues": issues,
+            "can_create": can_create,
+            "topic_form": TopicForm(user=request.user),
+        },
     )
 
 
 @login_required
 def topic_create(request):
-    if not (request.user.is_superuser or request.user.role in actions.TOPIC_ROLES):
+    if not has_role(request.user, actions.TOPIC_ROLES):
         raise PermissionDenied
-    form = TopicForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        cases = list(Case.objects.visible_to(request.user).filter(pk__in=data["cases"]))
-        if len(cases) != len(set(data["cases"])):
-            raise Http404
-        try:
-            topic = actions.create_governance_topic(
-                request.user,
-                title=data["title"],
-                description=data["description"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-                cases=cases,
-                keywords=[k for k in data["keywords"].split(",") if k],
-            )
-        except ActionError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The governance topic is created."))
-            return redirect("triage:topic", pk=topic.pk)
-    return render(request, "triage/topic_form.html", {"form": form})
+    form = TopicForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.submit():
+        messages.success(request, _("The governance topic is created."))
+        return redirect("triage:topic", pk=form.result.pk)
+    return render(request, "triage/topic_form.html", {"form": form}, status=form.status)
 
 
 @login_required
@@ -167,20 +133,12 @@ def topic_detail(request, pk):
         GovernanceTopic.objects.visible_to(request.user).select_related("owner", "created_by"),
         pk=pk,
     )
-    form = TopicStatusForm(request.POST or None, initial={"status": topic.status})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.set_topic_status(request.user, topic, status=form.cleaned_data["status"])
-        except ActionError as error:
-            if error.status == 403:
-                raise PermissionDenied from error
-            _form_errors(form, error)
-        else:
-            return redirect("triage:topic", pk=topic.pk)
+    form = TopicStatusForm(request.POST or None, user=request.user, topic=topic)
+    if request.method == "POST" and form.submit():
+        return redirect("triage:topic", pk=topic.pk)
     cases = topic.cases.visible_to(request.user).select_related("jurisdiction")
-    return render(
-        request, "triage/topic_detail.html", {"topic": topic, "cases": cases, "form": form}
-    )
+    context = {"topic": topic, "cases": cases, "form": form}
+    return render(request, "triage/topic_detail.html", context, status=form.status)
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases import actions
 from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
 from qingdan.cases.models import Case
-from qingdan.core.errors import ActionError, ValidationFailed
+from qingdan.core.forms import ActionForm
 from qingdan.orgs.models import Category, Jurisdiction
 
 # Action field names that differ from form field names.
@@ -24,22 +24,6 @@ FIELD_ALIASES = {
     "petitioner.address": "petitioner_address",
     "petitioner.contact_name": "petitioner_contact_name",
 }
-
-
-def apply_action_error(form: forms.Form, error: ActionError, aliases=None) -> None:
-    """Show an action's refusal next to the field it names (or above the form)."""
-    aliases = {**FIELD_ALIASES, **(aliases or {})}
-
-    def target(field):
-        name = aliases.get(field, field)
-        return name if name in form.fields else None
-
-    if isinstance(error, ValidationFailed):
-        for field, problems in error.errors.items():
-            for problem in problems:
-                form.add_error(target(field), str(problem))
-    else:
-        form.add_error(target(error.field), str(error.message))
 
 
 class SingleSelectMultiple(forms.Select):
@@ -77,9 +61,11 @@ def tune_filter_form(form: forms.Form) -> forms.Form:
 INTAKE_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.WEB]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(ActionForm):
     """Walk-in and phone intake. Only the types are checked here; required fields,
     ID and phone checksums and the jurisdiction rule are the action's."""
+
+    aliases = FIELD_ALIASES
 
     channel = forms.ChoiceField(label=_("Channel"), choices=INTAKE_CHANNELS)
     petitioner_kind = forms.ChoiceField(
@@ -136,7 +122,7 @@ class IntakeForm(forms.Form):
         if user.jurisdiction_id and not self.is_bound:
             self.fields["jurisdiction"].initial = user.jurisdiction_id
 
-    def register(self) -> Case:
+    def perform(self) -> Case:
         data = self.cleaned_data
         petitioner = {
             "kind": data["petitioner_kind"],
@@ -176,7 +162,17 @@ class PetitionerLookupForm(forms.Form):
 # --- case page ---------------------------------------------------------------
 
 
-class RevealForm(forms.Form):
+class RevealForm(ActionForm):
     reason = forms.CharField(
         label=_("Why do you need the full data?"), required=False, max_length=500
     )
+
+    def __init__(self, *args, user, case, **kwargs):
+        kwargs.setdefault("auto_id", "id_reveal_%s")
+        super().__init__(*args, **kwargs)
+        self.user, self.case = user, case
+
+    def perform(self) -> dict:
+        return actions.reveal_personal_data(
+            self.user, self.case, reason=self.cleaned_data["reason"]
+        )

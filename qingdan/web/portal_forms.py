@@ -4,7 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.choices import Rating
+from qingdan.cases import actions
+from qingdan.cases.choices import Channel, Rating
+from qingdan.core.errors import VersionConflict
+from qingdan.core.forms import ActionForm
 from qingdan.core.validators import normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction
@@ -31,7 +34,13 @@ def place_choices() -> list:
     return [("", _("Choose your town or village"))] + list(towns.values())
 
 
-class PortalSubmitForm(forms.Form):
+class PortalSubmitForm(ActionForm):
+    aliases = {
+        "petitioner.name": "name",
+        "petitioner.phone": "phone",
+        "petitioner.id_number": "id_number",
+    }
+
     name = forms.CharField(label=_("Your name"), max_length=100)
     phone = forms.CharField(
         label=_("Mobile phone"),
@@ -89,6 +98,21 @@ class PortalSubmitForm(forms.Form):
         self.nonce = nonce
         return data
 
+    def perform(self):
+        data = self.cleaned_data
+        return actions.register_case(
+            actions.Actor.petitioner(),
+            channel=Channel.WEB,
+            title=data["title"],
+            content=data["content"],
+            jurisdiction=data["place"],
+            petitioner={
+                "name": data["name"],
+                "phone": data["phone"],
+                "id_number": data["id_number"],
+            },
+        )
+
 
 class PortalLookupForm(forms.Form):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=32)
@@ -108,7 +132,27 @@ class PortalLookupForm(forms.Form):
             raise forms.ValidationError(exc.messages) from exc
 
 
-class PortalEvaluateForm(forms.Form):
+class PortalCaseForm(ActionForm):
+    """The petitioner's action on their case, as the page showed it."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, case, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the labels are questions
+        kwargs.setdefault("initial", {"expected_version": case.version})
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def perform(self):
+        if self.cleaned_data["expected_version"] != self.case.version:
+            raise VersionConflict(_("The case changed meanwhile. Reload the page and try again."))
+        return self.act(actions.Actor.petitioner(), self.cleaned_data)
+
+    def act(self, petitioner, data):
+        raise NotImplementedError
+
+
+class PortalEvaluateForm(PortalCaseForm):
     rating = forms.ChoiceField(
         label=_("How satisfied are you with the answer?"),
         choices=Rating.choices,
@@ -120,22 +164,29 @@ class PortalEvaluateForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")  # the labels are questions
-        super().__init__(*args, **kwargs)
+    def act(self, petitioner, data):
+        return actions.record_evaluation(
+            petitioner,
+            self.case,
+            rating=data["rating"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+        )
 
 
-class PortalReviewForm(forms.Form):
+class PortalReviewForm(PortalCaseForm):
     reason = forms.CharField(
         label=_("Why do you ask for a review?"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")  # the labels are questions
-        super().__init__(*args, **kwargs)
+    def act(self, petitioner, data):
+        return actions.request_review(
+            petitioner,
+            self.case,
+            reason=data["reason"],
+            expected_version=data["expected_version"],
+        )

@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingdan.cases import actions
-from qingdan.cases.choices import Action, Channel, State
+from qingdan.cases.choices import Action, State
 from qingdan.cases.models import Case
 from qingdan.cases.transitions import PETITIONER, refusal_reason
 from qingdan.core import crypto
-from qingdan.core.errors import ActionError
 from qingdan.orgs.auth import client_address
 
 from . import challenge
-from .forms import apply_action_error
 from .portal_forms import PortalEvaluateForm, PortalLookupForm, PortalReviewForm, PortalSubmitForm
 
 SESSION_KEY = "portal_cases"
@@ -53,11 +51,6 @@ PUBLIC_ACTIONS = frozenset(
 )
 # Steps whose note was written to be told to the petitioner.
 PUBLIC_NOTES = frozenset({Action.NOT_ACCEPT, Action.DIVERT, Action.EXTEND})
-ALIASES = {
-    "petitioner.name": "name",
-    "petitioner.phone": "phone",
-    "petitioner.id_number": "id_number",
-}
 
 
 def _remember(request, case: Case) -> None:
@@ -94,22 +87,8 @@ def submit(request):
                     "phone", _("This phone number has submitted too many problems today.")
                 )
                 return render(request, "web/portal/submit.html", {"form": form}, status=429)
-            try:
-                case = actions.register_case(
-                    actions.Actor.petitioner(),
-                    channel=Channel.WEB,
-                    title=data["title"],
-                    content=data["content"],
-                    jurisdiction=data["place"],
-                    petitioner={
-                        "name": data["name"],
-                        "phone": data["phone"],
-                        "id_number": data["id_number"],
-                    },
-                )
-            except ActionError as error:
-                apply_action_error(form, error, ALIASES)
-            else:
+            if form.submit():
+                case = form.result
                 challenge.spend_challenge(form.nonce)
                 challenge.count_phone_submission(data["phone"])
                 _remember(request, case)
@@ -183,7 +162,6 @@ def render_portal_case(request, case: Case, *, evaluate_form=None, review_form=N
         and timezone.now() <= deadline
         and not case.follow_ups.exists()
     )
-    initial = {"expected_version": case.version}
     context = {
         "case": case,
         "petitioner": case.petitioner.masked() if case.petitioner is not None else None,
@@ -192,8 +170,8 @@ def render_portal_case(request, case: Case, *, evaluate_form=None, review_form=N
         "can_review": can_review,
         "review_deadline": deadline,
         "follow_ups": case.follow_ups.order_by("pk"),
-        "evaluate_form": evaluate_form or PortalEvaluateForm(initial=initial),
-        "review_form": review_form or PortalReviewForm(initial=initial),
+        "evaluate_form": evaluate_form or PortalEvaluateForm(case=case),
+        "review_form": review_form or PortalReviewForm(case=case),
     }
     response = render(request, "web/portal/case.html", context, status=status)
     add_never_cache_headers(response)
@@ -205,37 +183,12 @@ def case_status(request, tracking_number):
     return render_portal_case(request, _verified_case(request, tracking_number))
 
 
-def _act(request, case, form, call):
-    """Run one petitioner action from a portal form; re-render with errors."""
-    if not form.is_valid():
-        return None, 400
-    if form.cleaned_data["expected_version"] != case.version:
-        form.add_error(None, _("The case changed meanwhile. Reload the page and try again."))
-        return None, 409
-    try:
-        return call(form.cleaned_data), 200
-    except ActionError as error:
-        apply_action_error(form, error)
-        return None, error.status
-
-
 @require_POST
 def evaluate(request, tracking_number):
     case = _verified_case(request, tracking_number)
-    form = PortalEvaluateForm(request.POST)
-
-    def call(data):
-        return actions.record_evaluation(
-            actions.Actor.petitioner(),
-            case,
-            rating=data["rating"],
-            note=data["note"],
-            expected_version=data["expected_version"],
-        )
-
-    result, status = _act(request, case, form, call)
-    if result is None:
-        return render_portal_case(request, case, evaluate_form=form, status=status)
+    form = PortalEvaluateForm(request.POST, case=case)
+    if not form.submit():
+        return render_portal_case(request, case, evaluate_form=form, status=form.status)
     messages.success(request, _("Thank you: your evaluation is recorded."))
     return redirect(reverse("portal:case", args=[case.tracking_number]))
 
@@ -243,14 +196,10 @@ def evaluate(request, tracking_number):
 @require_POST
 def review(request, tracking_number):
     case = _verified_case(request, tracking_number)
-    form = PortalReviewForm(request.POST)
-
-    def call(data):
-        return actions.request_review(actions.Actor.petitioner(), case, reason=data["reason"])
-
-    follow_up, status = _act(request, case, form, call)
-    if follow_up is None:
-        return render_portal_case(request, case, review_form=form, status=status)
+    form = PortalReviewForm(request.POST, case=case)
+    if not form.submit():
+        return render_portal_case(request, case, review_form=form, status=form.status)
+    follow_up = form.result
     _remember(request, follow_up)
     messages.success(
         request,

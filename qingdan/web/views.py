@@ -18,21 +18,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.cases import actions
+from qingdan.cases.catalogue import CASE_ACTIONS
 from qingdan.cases.choices import OPEN_STATES, Action
 from qingdan.cases.filters import CaseFilterSet
 from qingdan.cases.models import Case, CoHandling, Petitioner
-from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason, rights_on
-from qingdan.core.errors import ActionError, NotAllowed, VersionConflict
+from qingdan.cases.rights import rights_on
+from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
+from qingdan.core.forms import action_form
 from qingdan.core.validators import normalize_phone, validate_id_number
 
-from .action_forms import ACTION_FORMS
-from .forms import (
-    IntakeForm,
-    PetitionerLookupForm,
-    RevealForm,
-    apply_action_error,
-    tune_filter_form,
-)
+from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
 from .queries import all_visible, queue_for, with_list_columns
 
 PAGE_SIZE = 25
@@ -76,22 +71,11 @@ def queue(request):
 @login_required
 def intake(request):
     form = IntakeForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case = form.register()
-            except ActionError as error:
-                # Refusals here name a field (e.g. a place outside one's jurisdiction).
-                apply_action_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Registered as %(number)s.") % {"number": case.tracking_number},
-                )
-                return redirect("web:case", pk=case.pk)
-    return render(request, "web/intake.html", {"form": form}, status=status)
+    if request.method == "POST" and form.submit():
+        case = form.result
+        messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
+        return redirect("web:case", pk=case.pk)
+    return render(request, "web/intake.html", {"form": form}, status=form.status)
 
 
 def _matching_petitioners(phone: str, id_number: str) -> tuple[list[Petitioner], list[str]]:
@@ -179,16 +163,14 @@ def visible_case(user, pk) -> Case:
 
 
 def action_forms_for(request, case: Case, bound=None) -> list:
+    """The forms of the actions the user may take on this case now, in catalogue order."""
     allowed = set(allowed_actions(request.user, case))
-    rights = rights_on(request.user, case)
     forms = []
-    for action, form_class in ACTION_FORMS.items():
-        if bound is not None and bound.action == action:
+    for spec in CASE_ACTIONS:
+        if bound is not None and bound.action == spec.name:
             forms.append(bound)
-        elif (action in allowed or form_class.available(case, rights)) and form_class.shown_for(
-            case
-        ):
-            forms.append(form_class(case=case, user=request.user))
+        elif spec.name in allowed and spec.is_shown_for(case):
+            forms.append(action_form(spec)(subject=case, user=request.user))
     return forms
 
 
@@ -219,7 +201,7 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "petitioner": revealed if revealed is not None else _masked(case),
         "revealed": revealed is not None,
         "can_reveal": can_reveal,
-        "reveal_form": reveal_form or RevealForm(auto_id="id_reveal_%s"),
+        "reveal_form": reveal_form or RevealForm(user=request.user, case=case),
         "review_deadline": actions.review_request_deadline(case),
         "now": timezone.now(),
     }
@@ -243,56 +225,33 @@ def case_detail(request, pk):
 @require_POST
 def case_action(request, pk, action):
     case = visible_case(request.user, pk)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
+    if action not in CASE_ACTIONS:
         raise Http404
     # A forged form for an action the role lacks is refused before anything is read,
     # whatever the state (the state's refusal is a message; the role's is a 403).
-    needed = TRANSITIONS[action].rights if action in TRANSITIONS else form_class.extra_rights
-    if not rights_on(request.user, case) & needed:
+    if not rights_on(request.user, case) & TRANSITIONS[action].rights:
         raise PermissionDenied
-    form = form_class(request.POST, request.FILES, case=case, user=request.user)
-    status = 400
-    if form.is_valid():
-        try:
-            if form.check_version_in_view and form.version != case.version:
-                raise VersionConflict()
-            result = form.perform()
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from error
-        except ActionError as error:
-            apply_action_error(form, error)
-            status = error.status
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": form.label})
-            if isinstance(result, Case) and result.pk != case.pk:
-                messages.info(
-                    request,
-                    _("The follow-up case is %(number)s.") % {"number": result.tracking_number},
-                )
-            return redirect("web:case", pk=case.pk)
-    if status == 409:
+    spec = CASE_ACTIONS[action]
+    form = action_form(spec)(request.POST, request.FILES, subject=case, user=request.user)
+    if form.submit():
+        messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
+        if isinstance(form.result, Case) and form.result.pk != case.pk:
+            messages.info(
+                request,
+                _("The follow-up case is %(number)s.") % {"number": form.result.tracking_number},
+            )
+        return redirect("web:case", pk=case.pk)
+    if form.status == 409:
         case = visible_case(request.user, pk)  # show what changed meanwhile
-    return render_case(request, case, bound=form, status=status)
+    return render_case(request, case, bound=form, status=form.status)
 
 
 @login_required
 @require_POST
 def reveal(request, pk):
     case = visible_case(request.user, pk)
-    form = RevealForm(request.POST, auto_id="id_reveal_%s")
-    revealed = None
-    status = 400
-    if form.is_valid():
-        try:
-            revealed = actions.reveal_personal_data(
-                request.user, case, reason=form.cleaned_data["reason"]
-            )
-            status = 200
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from error
-        except ActionError as error:
-            apply_action_error(form, error)
+    form = RevealForm(request.POST, user=request.user, case=case)
+    revealed = form.result if form.submit() else None
     if is_htmx(request):
         response = render(
             request,
@@ -309,7 +268,7 @@ def reveal(request, pk):
         )
         add_never_cache_headers(response)
         return response
-    return render_case(request, case, revealed=revealed, reveal_form=form, status=status)
+    return render_case(request, case, revealed=revealed, reveal_form=form, status=form.status)
 
 
 @login_required

@@ -14,7 +14,8 @@ from qingdan.core.errors import (
     VersionConflict,
 )
 
-from ._base import Actor
+from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, require
+from .clock import pause_clock, resume_clock
 from .records import add_attachment, add_note, link_cases, reveal_personal_data
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
 from .review import record_closure_agreement, request_review, review_request_deadline
@@ -43,7 +44,15 @@ __all__ = [
     "TransitionRefused",
     "ValidationFailed",
     "VersionConflict",
+    "DUE_FIELDS",
     "Actor",
+    "as_actor",
+    "commit",
+    "guard",
+    "pause_clock",
+    "record_event",
+    "require",
+    "resume_clock",
     "accept",
     "add_attachment",
     "add_co_handling",

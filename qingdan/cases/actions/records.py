@@ -11,7 +11,7 @@ from qingdan.core.errors import NotAllowed
 
 from ..choices import Action
 from ..models import Attachment, Case, CaseLink
-from ._base import as_actor, guard, record_event, require
+from .base import as_actor, guard, record_event, require
 
 # What a file's name promises must match its first bytes (a .pdf that is a PDF).
 MAGIC = {
@@ -34,16 +34,24 @@ EXTENSIONS = {
 }
 
 
-def add_note(actor, case: Case, *, note: str):
+def add_note(actor, case: Case, *, note: str, expected_version: int | None = None):
     actor = as_actor(actor)
-    guard(actor, case, Action.NOTE)
+    guard(actor, case, Action.NOTE, expected_version)
     require({} if (note or "").strip() else {"note": [_("The note is empty.")]})
     return record_event(case, actor, Action.NOTE, note=note.strip()[:5000])
 
 
-def link_cases(actor, case: Case, *, other: Case, kind: str = "related", note: str = ""):
+def link_cases(
+    actor,
+    case: Case,
+    *,
+    other: Case,
+    kind: str = "related",
+    note: str = "",
+    expected_version: int | None = None,
+):
     actor = as_actor(actor)
-    guard(actor, case, Action.LINK)
+    guard(actor, case, Action.LINK, expected_version)
     if other is None or other.pk == case.pk:
         require({"other": [_("Choose another case.")]})
     with transaction.atomic():
@@ -75,10 +83,11 @@ def sniff_content_type(name: str, head: bytes) -> str | None:
     return content_type
 
 
-def add_attachment(actor, case: Case, *, upload) -> Attachment:
-    """`upload` is a Django UploadedFile (web and API alike)."""
+def add_attachment(actor, case: Case, *, file, expected_version: int | None = None) -> Attachment:
+    """`file` is a Django UploadedFile (web and API alike)."""
     actor = as_actor(actor)
-    guard(actor, case, Action.ATTACH)
+    guard(actor, case, Action.ATTACH, expected_version)
+    upload = file
     limit = settings.QINGDAN_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         require({"file": [_("The file is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024}]})

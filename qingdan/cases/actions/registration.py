@@ -30,7 +30,7 @@ from ..choices import (
     Urgency,
 )
 from ..models import Case, CaseFlag, CaseLink, Petitioner, TrackingSequence
-from ._base import Actor, as_actor, record_event, require
+from .base import Actor, as_actor, record_event, require
 
 MAX_REPRESENTATIVES = 5  # 信访工作条例 art. 20
 TITLE_MAX = 200

@@ -12,7 +12,7 @@ from qingdan.deadlines import calendar
 
 from ..choices import TIER_ORDER, Action, ReviewLevel, State, Tier
 from ..models import Case, CaseLink, ClosureAgreement
-from ._base import as_actor, guard, record_event, require
+from .base import as_actor, guard, record_event, require
 from .registration import register_case
 
 REVIEW_REQUEST_DAYS = 30  # arts. 35 and 36
@@ -24,10 +24,10 @@ def review_request_deadline(case: Case) -> dt.datetime | None:
     return calendar.calendar_days_limit(case.replied_at, REVIEW_REQUEST_DAYS)
 
 
-def request_review(actor, case: Case, *, reason: str) -> Case:
+def request_review(actor, case: Case, *, reason: str, expected_version: int | None = None) -> Case:
     """Open the follow-up case one body higher; after re-review the matter is final."""
     actor = as_actor(actor)
-    guard(actor, case, Action.REQUEST_REVIEW)
+    guard(actor, case, Action.REQUEST_REVIEW, expected_version)
     if case.review_level >= ReviewLevel.RE_REVIEW:
         raise TransitionRefused(
             _("The re-review opinion is final (信访终结); no further review is possible."),
@@ -76,10 +76,16 @@ def request_review(actor, case: Case, *, reason: str) -> Case:
 
 
 def record_closure_agreement(
-    actor, case: Case, *, signed_at: dt.date, signed_by: str, summary: str
+    actor,
+    case: Case,
+    *,
+    signed_at: dt.date,
+    signed_by: str,
+    summary: str,
+    expected_version: int | None = None,
 ) -> ClosureAgreement:
     actor = as_actor(actor)
-    guard(actor, case, Action.CLOSURE_AGREEMENT)
+    guard(actor, case, Action.CLOSURE_AGREEMENT, expected_version)
     errors: dict[str, list] = {}
     if not (summary or "").strip():
         errors["summary"] = [_("Write down the terms agreed.")]

@@ -13,7 +13,7 @@ from qingdan.orgs.models import Department, Jurisdiction
 
 from ..choices import TIER_ORDER, Action, LegalChannel, Rating, ReplyOpinion, State, Tier
 from ..models import Case, CoHandling
-from ._base import as_actor, commit, guard, require
+from .base import as_actor, commit, guard, require
 
 MAX_EXTENSION_DAYS = 30  # 信访工作条例 art. 34
 
@@ -283,7 +283,7 @@ def assign(
 
 
 def _add_co_unit(actor, case: Case, unit: Department, note: str) -> None:
-    from ._base import record_event
+    from .base import record_event
 
     _, created = CoHandling.objects.get_or_create(case=case, department=unit)
     if created:

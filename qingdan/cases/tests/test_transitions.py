@@ -11,9 +11,9 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from qingdan.cases import actions
-from qingdan.cases.choices import Action, LegalChannel, Rating, ReplyOpinion, State
+from qingdan.cases.choices import Action, LegalChannel, Rating, ReplyOpinion, ReviewLevel, State
 from qingdan.cases.models import Case, CaseEvent
-from qingdan.cases.transitions import TRANSITIONS, allowed_actions
+from qingdan.cases.transitions import PAUSE_CLOCK, RESUME_CLOCK, TRANSITIONS, allowed_actions
 from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.orgs.testing import PERSON, build_county
 
@@ -59,7 +59,13 @@ def call(action: str, actor, case: Case, org):
         Action.NOTE: lambda: A.add_note(actor, case, note="电话回访"),
         Action.LINK: lambda: A.link_cases(actor, case, other=org.other_case),
         Action.ATTACH: lambda: A.add_attachment(
-            actor, case, upload=SimpleUploadedFile("现场.png", PNG, "image/png")
+            actor, case, file=SimpleUploadedFile("现场.png", PNG, "image/png")
+        ),
+        # The handling clock of a re-review stops for a hearing (see case_in).
+        PAUSE_CLOCK: lambda: A.pause_clock(actor, case, reason="举行听证"),
+        RESUME_CLOCK: lambda: (
+            A.pause_clock(actor, case, reason="举行听证"),
+            A.resume_clock(actor, case, note="听证结束"),
         ),
     }[action]()
 
@@ -77,7 +83,7 @@ class TransitionTableTests(TestCase):
             jurisdiction=cls.org.village,
         )
 
-    def case_in(self, state: str) -> Case:
+    def case_in(self, state: str, review_level: int = 0) -> Case:
         case = actions.register_case(
             self.org.village_agent,
             channel="walk_in",
@@ -95,6 +101,7 @@ class TransitionTableTests(TestCase):
             handling_started_at=now,
             replied_at=now - dt.timedelta(days=1),
             rating=Rating.UNSATISFIED if state in (State.EVALUATED, State.CLOSED) else "",
+            review_level=review_level,
         )
         case.refresh_from_db()
         return case
@@ -104,7 +111,8 @@ class TransitionTableTests(TestCase):
         for action, transition in TRANSITIONS.items():
             for state in State.values:
                 with self.subTest(action=action, state=state):
-                    case = self.case_in(state)
+                    clock = action in (PAUSE_CLOCK, RESUME_CLOCK)
+                    case = self.case_in(state, review_level=ReviewLevel.RE_REVIEW if clock else 0)
                     events = CaseEvent.objects.filter(case=case).count()
                     if state in transition.sources:
                         call(action, actor, case, self.org)

@@ -47,7 +47,7 @@ class BackupRoundTripTests(TransactionTestCase):
             actions.add_attachment(
                 org.village_agent,
                 case,
-                upload=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n1234", "image/png"),
+                file=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n1234", "image/png"),
             )
             before = self.snapshot()
             archive = self.tmp / "backup.tar.gz"

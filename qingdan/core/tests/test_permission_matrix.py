@@ -17,7 +17,7 @@ from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from qingdan.cases import actions
-from qingdan.cases.api_serializers import ACTION_FIELDS
+from qingdan.cases.catalogue import CASE_ACTIONS
 from qingdan.orgs.testing import PERSON, build_county
 from qingdan.supervision import actions as supervision
 from qingdan.triage.models import GovernanceTopic, HotTerm
@@ -193,14 +193,15 @@ MATRIX: dict[str, Entry] = {
     # is a refusal (400 missing fields, 403 no right, 409 conflict) and nothing changes.
     # Which persona may do which action is tested in qingdan/cases/tests/test_transitions.py.
     **{
-        f"api:case-{name}": Entry(
+        f"api:case-{spec.path}": Entry(
             SEES_CASE,
             method="post",
             kwargs=("tracking_number",),
             data={"version": 999},
             statuses=frozenset({400, 403, 409}),
         )
-        for name in ACTION_FIELDS
+        for spec in CASE_ACTIONS
+        if not spec.multipart  # attachments: above
     },
 }
 # Supervision (qingdan/supervision): the fixture has a notice to the village on the test
@@ -268,7 +269,7 @@ class PermissionMatrixTests(TestCase):
         )
         with override_settings(MEDIA_ROOT=cls.media):
             upload = SimpleUploadedFile("现场.txt", "路灯照片说明".encode())
-            attachment = actions.add_attachment(org.village_agent, cls.case, upload=upload)
+            attachment = actions.add_attachment(org.village_agent, cls.case, file=upload)
         hot_term = HotTerm.objects.create(term="讨薪", level="high")
         topic = GovernanceTopic.objects.create(
             title="路灯整治",

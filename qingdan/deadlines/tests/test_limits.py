@@ -4,11 +4,11 @@ import time_machine
 from django.test import TestCase
 
 from qingdan.cases import actions
+from qingdan.cases.actions import pause_clock, resume_clock
 from qingdan.cases.choices import DeadlineStatus, State
 from qingdan.orgs.testing import build_county, category
 
 from .. import services
-from ..actions import pause_clock, resume_clock
 from ..choices import LimitUnit, Stage
 from ..models import DeadlinePolicy
 from .helpers import at, clear_caches, end_of, register

@@ -7,8 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions import register_case
-from qingdan.cases.actions._base import as_actor, record_event, require
+from qingdan.cases.actions import as_actor, record_event, register_case, require
 from qingdan.cases.choices import Action, Channel, State, Urgency
 from qingdan.cases.models import Case
 from qingdan.cases.transitions import LEAD, TIER, rights_on

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions._base import Actor, as_actor
+from qingdan.cases.actions import Actor, as_actor
 from qingdan.cases.actions.registration import initial_tier, next_tracking_number
 from qingdan.cases.choices import Action, Channel, State
 from qingdan.cases.models import Case, CaseEvent, Petitioner, TrackingSequence

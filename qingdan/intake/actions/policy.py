@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions._base import as_actor, guard, record_event, require
+from qingdan.cases.actions import as_actor, guard, record_event, require
 from qingdan.cases.choices import Action
 from qingdan.cases.models import Case
 from qingdan.core.errors import NotAllowed, TransitionRefused

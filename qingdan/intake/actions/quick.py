@@ -3,8 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions import register_case
-from qingdan.cases.actions._base import as_actor, require
+from qingdan.cases.actions import as_actor, register_case, require
 from qingdan.cases.models import Case
 from qingdan.core.errors import ValidationFailed
 from qingdan.orgs.models import Jurisdiction

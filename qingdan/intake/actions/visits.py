@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions import register_case
-from qingdan.cases.actions._base import as_actor, require
+from qingdan.cases.actions import as_actor, register_case, require
 from qingdan.cases.actions.registration import _clean_petitioner, find_or_create_petitioner
 from qingdan.cases.choices import Channel, PetitionerKind, Urgency
 from qingdan.core.errors import ValidationFailed

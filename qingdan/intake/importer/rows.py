@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions._base import Actor
+from qingdan.cases.actions import Actor
 from qingdan.cases.actions.registration import CONTENT_MAX, TITLE_MAX, _clean_petitioner
 from qingdan.core import masking
 from qingdan.orgs.choices import Level

@@ -113,8 +113,9 @@ class AssignmentTests(TestCase):
         self.client.force_login(self.org.town_clerk)
         url = reverse("intake:assignment-report", args=[case.pk])
         response = self.client.post(url, {"text": "已办结"})
-        self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "答复或办结", status_code=400)
+        # The state refuses it: 409, as on the case page and in the API.
+        self.assertEqual(response.status_code, 409)
+        self.assertContains(response, "答复或办结", status_code=409)
         case = case_actions.accept(self.org.town_clerk, case)
         case_actions.reply(self.org.town_clerk, case, reply_opinion="supports", reply_text="好")
         response = self.client.post(url, {"text": "已办结"})

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions._base import Actor, as_actor, record_event, require
+from qingdan.cases.actions import Actor, as_actor, record_event, require
 from qingdan.cases.choices import OPEN_STATES, Action, DeadlineStatus
 from qingdan.cases.models import Case
 from qingdan.core.errors import NotAllowed, TransitionRefused

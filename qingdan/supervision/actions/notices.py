@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions._base import Actor, as_actor, record_event, require
+from qingdan.cases.actions import Actor, as_actor, record_event, require
 from qingdan.cases.choices import Action
 from qingdan.cases.models import Case
 from qingdan.core.errors import NotAllowed, TransitionRefused

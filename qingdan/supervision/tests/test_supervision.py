@@ -111,7 +111,7 @@ class SupervisionTests(TestCase):
         again = self.post(
             self.org.village_agent, "supervision:notice-reply", {field: "再答"}, *url_args
         )
-        self.assertContains(again, gettext("This notice was already answered."), status_code=400)
+        self.assertContains(again, gettext("This notice was already answered."), status_code=409)
 
     def test_others_cannot_reply(self):
         field = f"notice-{self.auto_notice.pk}-reply_text"
@@ -163,7 +163,7 @@ class SupervisionTests(TestCase):
         with time_machine.travel(LATE, tick=False):
             case_actions.not_accept(self.org.far_village_agent, self.far, reason="不属于")
         response = self.post(self.org.city_supervisor, "supervision:notice-issue", closed)
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 409)  # the closed case's state refuses it
         self.assertIn("tracking_number", response.context["issue_form"].errors)
 
     def test_leader_owns_a_key_case(self):

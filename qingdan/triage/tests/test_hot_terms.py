@@ -92,7 +92,7 @@ class HotTermTests(TestCase):
         self.assertEqual(response.status_code, 302)
         self.assertEqual(HotTerm.objects.get(term="拆迁").updated_by, self.admin)
         response = self.client.post("/triage/hot-terms/", {"term": "拆迁", "level": "medium"})
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 400)  # the duplicate, refused next to the term
         self.assertEqual(HotTerm.objects.filter(term="拆迁").count(), 1)
 
     def test_rescan_flags_existing_cases(self):

@@ -13,7 +13,6 @@ from qingdan.cases.choices import Action, State
 from qingdan.cases.models import Case, CaseEvent, ClosureAgreement, CoHandling
 from qingdan.orgs.testing import PERSON, build_county
 
-from ..action_forms import ACTION_FORMS
 from .helpers import refresh, register
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -241,12 +240,6 @@ class CasePageTests(TestCase):
             self.assertIn("file", response.context["action_forms"][-1].errors)
         notes = self.case.events.filter(action=Action.NOTE).values_list("note", flat=True)
         self.assertEqual(list(notes), ["已电话联系"])
-
-    def test_every_action_has_a_form(self):
-        from qingdan.cases.transitions import TRANSITIONS
-
-        # Plus the hearing clock's forms, which act outside the transition table.
-        self.assertEqual(set(ACTION_FORMS), set(TRANSITIONS) | {"pause_clock", "resume_clock"})
 
     # --- refusing ---------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from qingdan.cases.actions._base import Actor
+from qingdan.cases.actions import Actor
 from qingdan.core.errors import ActionError
 from qingdan.intake.actions import create_import_run, execute_import_run, import_sheet
 from qingdan.intake.choices import ACTIVE_RUN_STATES, ProblemKind, RunStatus

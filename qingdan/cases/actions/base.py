@@ -14,7 +14,8 @@ from qingdan.deadlines.services import recompute_due_times
 
 from ..choices import State
 from ..models import Case, CaseEvent
-from ..transitions import PETITIONER, SYSTEM, refusal_reason, rights_on
+from ..rights import PETITIONER, SYSTEM, rights_on
+from ..transitions import refusal_reason
 
 DUE_FIELDS = (
     "accept_due_at",
@@ -47,8 +48,9 @@ def as_actor(actor) -> Actor:
     return actor if isinstance(actor, Actor) else Actor(user=actor)
 
 
-def guard(actor: Actor, case: Case, action: str) -> None:
-    """Refuse an action the state or the actor's rights do not allow."""
+def guard(actor: Actor, case: Case, action: str, expected_version: int | None = None) -> None:
+    """Refuse an action the state or the actor's rights do not allow, or one taken on
+    a version of the case that is no longer current."""
     if actor.user is not None:
         rights = rights_on(actor.user, case)
     elif actor.label == "petitioner":
@@ -69,6 +71,8 @@ def guard(actor: Actor, case: Case, action: str) -> None:
             _("You may not do this on this case."),
             code="not_allowed",
         )
+    if expected_version is not None and expected_version != case.version:
+        raise VersionConflict()
 
 
 def require(errors: dict[str, list]) -> None:

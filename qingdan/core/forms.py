@@ -1,0 +1,186 @@
+"""The one way a web form calls an action, and the forms derived from a catalogue.
+
+A view builds the form, and on POST calls `form.submit()`: it validates, calls the
+form's one action (`perform`), keeps what it returned in `form.result`, and puts a
+refusal next to the field it names (`form.status` then says 400, 409 …). A refusal of
+the actor's rights is a 403, whatever the form.
+"""
+
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import ActionSpec, Context, Field, Kind
+from .errors import ActionError, NotAllowed, ValidationFailed
+
+
+def apply_action_error(form: forms.Form, error: ActionError, aliases=None) -> None:
+    """Show an action's refusal next to the field it names (or above the form).
+    `aliases` maps the action's field names to the form's where they differ."""
+    aliases = aliases or {}
+
+    def target(name):
+        name = aliases.get(name, name)
+        return name if name in form.fields else None
+
+    if isinstance(error, ValidationFailed):
+        for name, problems in error.errors.items():
+            for problem in problems:
+                form.add_error(target(name), str(problem))
+    else:
+        form.add_error(target(error.field), str(error.message))
+
+
+class PerformsAction:
+    """What makes a form call one action (`perform`); see the module's docstring."""
+
+    # The action's field names that differ from the form's.
+    aliases: dict[str, str] = {}
+    result: Any = None
+    status = 200
+
+    def perform(self) -> Any:
+        raise NotImplementedError
+
+    def submit(self) -> bool:
+        self.status = 400
+        if not self.is_valid():  # type: ignore[attr-defined]
+            return False
+        try:
+            self.result = self.perform()
+        except NotAllowed as error:
+            raise PermissionDenied(str(error.message)) from error
+        except ActionError as error:
+            apply_action_error(self, error, self.aliases)  # type: ignore[arg-type]
+            self.status = error.status
+            return False
+        self.status = 200
+        return True
+
+
+class ActionForm(PerformsAction, forms.Form):
+    pass
+
+
+class ActionModelForm(PerformsAction, forms.ModelForm):
+    pass
+
+
+class TypedObjectField(forms.CharField):
+    """An object typed by its name (a tracking number), found among those the actor
+    may name."""
+
+    def __init__(self, spec_field: Field, **kwargs):
+        super().__init__(**kwargs)
+        self.spec_field = spec_field
+        self.context: Context | None = None
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        assert self.context is not None  # set by the form
+        lookup = {f"{self.spec_field.slug}__iexact": text}
+        found = self.spec_field.objects(self.context).filter(**lookup).first()
+        if found is None:
+            raise forms.ValidationError(self.spec_field.not_found or _("Not found."))
+        return found
+
+
+class CatalogueForm(ActionForm):
+    """The form of one catalogue action on one subject. `expected_version` is the
+    version the page showed: a change made meanwhile is a conflict, not an overwrite."""
+
+    spec: ActionSpec
+
+    def __init__(self, *args, subject, user, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.spec.name}_%s")
+        if self.spec.versioned:
+            kwargs.setdefault("initial", {"expected_version": subject.version})
+        super().__init__(*args, **kwargs)
+        self.subject, self.user = subject, user
+        context = Context(user, subject)
+        for name, spec_field in self.spec.fields.items():
+            form_field = self.fields.get(name)
+            if isinstance(form_field, TypedObjectField):
+                form_field.context = context
+            elif isinstance(form_field, forms.ModelChoiceField):
+                form_field.queryset = spec_field.options(context)
+
+    # For templates: what the button says, where the form posts, how it encodes.
+    @property
+    def action(self) -> str:
+        return self.spec.name
+
+    @property
+    def label(self):
+        return self.spec.label
+
+    @property
+    def multipart(self) -> bool:
+        return self.spec.multipart
+
+    def inputs(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.spec.fields if name in self.fields}
+
+    def perform(self):
+        version = self.cleaned_data.get("expected_version")
+        return self.spec.call(self.user, self.subject, self.inputs(), version)
+
+
+def _form_field(spec_field: Field) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": spec_field.label,
+        "required": spec_field.form_required,
+        "help_text": spec_field.help_text,
+    }
+    if spec_field.initial is not None:
+        common["initial"] = spec_field.initial
+    kind = spec_field.kind
+    if kind == Kind.TEXT:
+        widget = forms.Textarea(attrs={"rows": spec_field.rows}) if spec_field.rows else None
+        return forms.CharField(max_length=spec_field.max_length, widget=widget, **common)
+    if kind == Kind.CHOICE:
+        choices = list(spec_field.choices.choices)
+        if spec_field.radio:
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        if not spec_field.form_required:
+            choices = [("", "---------"), *choices]
+        return forms.ChoiceField(choices=choices, **common)
+    if kind == Kind.INTEGER:
+        return forms.IntegerField(**common)
+    if kind == Kind.BOOLEAN:
+        return forms.BooleanField(**common)
+    if kind == Kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == Kind.DATETIME:
+        widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        return forms.DateTimeField(widget=widget, **common)
+    if kind == Kind.OBJECT:
+        if spec_field.typed:
+            return TypedObjectField(spec_field, max_length=64, **common)
+        return forms.ModelChoiceField(queryset=spec_field.model.objects.none(), **common)
+    if kind == Kind.OBJECTS:
+        return forms.ModelMultipleChoiceField(
+            queryset=spec_field.model.objects.none(),
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    if kind == Kind.FILE:
+        return forms.FileField(**common)
+    raise ValueError(f"no form field for {kind}")
+
+
+@cache
+def action_form(spec: ActionSpec) -> type[CatalogueForm]:
+    """The web form of a catalogue action (built once per action)."""
+    attrs: dict[str, Any] = {"spec": spec}
+    if spec.versioned:
+        attrs["expected_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    for name, spec_field in spec.fields.items():
+        if spec_field.in_form:
+            attrs[name] = _form_field(spec_field)
+    return type(f"{spec.name.title().replace('_', '')}Form", (CatalogueForm,), attrs)
