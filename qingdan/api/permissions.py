@@ -4,15 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-
-def is_staff_member(user) -> bool:
-    """An active account with a role (or a superuser): the accounts the workflow knows."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or getattr(user, "role", ""))
-    )
+from qingdan.orgs.permissions import is_staff_member
 
 
 class IsStaffMember(BasePermission):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.core.validators import validate_division_code
 
 from .choices import LEVEL_PREFIX_LENGTH, PARENT_LEVEL, DepartmentKind, Level, Role
+from .permissions import is_administrator
 
 
 class JurisdictionQuerySet(models.QuerySet):
@@ -264,7 +265,7 @@ class User(AbstractUser):
 
     @property
     def sees_everything(self) -> bool:
-        if self.is_superuser or self.role == Role.ADMINISTRATOR:
+        if is_administrator(self):
             return True
         return bool(
             self.jurisdiction is not None

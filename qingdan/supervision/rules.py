@@ -2,20 +2,19 @@
 `cases.transitions.rights_on`; the actions check these, the pages only show what
 they allow."""
 
-from qingdan.cases.transitions import VIEW, rights_on
-from qingdan.orgs.choices import Level, Role
-
-OVERSEER_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR})
-# Roles that answer for a place when no unit leads the case.
-PLACE_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.LEADER})
+from qingdan.cases.rights import VIEW, rights_on
+from qingdan.orgs.choices import Level
+from qingdan.orgs.permissions import (
+    OVERSEER_ROLES,
+    PLACE_ROLES,
+    has_role,
+    is_administrator,
+    is_authenticated,
+)
 
 
 def is_overseer(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or user.role in OVERSEER_ROLES)
-    )
+    return has_role(user, OVERSEER_ROLES)
 
 
 def may_supervise_case(user, case) -> bool:
@@ -24,9 +23,9 @@ def may_supervise_case(user, case) -> bool:
 
 
 def may_reply(user, notice) -> bool:
-    if user is None or not user.is_authenticated:
+    if not is_authenticated(user):
         return False
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return True
     if notice.unit_id:
         return user.department_id == notice.unit_id
@@ -39,7 +38,7 @@ def may_convene(user, jurisdiction) -> bool:
         return False
     if jurisdiction.level == Level.VILLAGE:
         return False
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return True
     scope = user.scope_jurisdiction
     return scope is not None and scope.contains(jurisdiction)

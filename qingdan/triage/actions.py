@@ -25,6 +25,7 @@ from qingdan.cases.models import Case, CaseFlag
 from qingdan.core.errors import ActionError, NotAllowed, ValidationFailed
 from qingdan.orgs.choices import Role
 from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.permissions import has_role, is_administrator
 
 from . import classifier, duplicates, early_warning, hotterms
 from .choices import FlagKind, HotTermLevel, TopicStatus
@@ -252,7 +253,7 @@ def train_classifier(
 ) -> ClassifierModel:
     """Train on the organisation's own cases and make the new model the active one."""
     user = getattr(actor, "user", actor)
-    if user is not None and not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+    if user is not None and not is_administrator(user):
         raise NotAllowed(_("Only an administrator trains the classifier."))
     rows = list(
         training_cases()
@@ -334,7 +335,7 @@ def link_related(actor, case: Case, *, other: Case, note: str = ""):
 
 
 def _require_administrator(user) -> None:
-    if user is None or not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+    if not is_administrator(user):
         raise NotAllowed(_("Only an administrator maintains the hot-term list."))
 
 
@@ -389,7 +390,7 @@ def create_governance_topic(
     each case's timeline records it."""
     actor = actor if isinstance(actor, Actor) else Actor(user=actor)
     user = actor.user
-    if user is None or not (user.is_superuser or user.role in TOPIC_ROLES):
+    if not has_role(user, TOPIC_ROLES):
         raise NotAllowed(_("Your role may not create governance topics."))
     errors: dict[str, list] = {}
     title = (title or "").strip()
@@ -430,11 +431,7 @@ def create_governance_topic(
 
 def set_topic_status(actor, topic: GovernanceTopic, *, status: str) -> GovernanceTopic:
     user = getattr(actor, "user", actor)
-    if user is None or not (
-        user.is_superuser
-        or user.role == Role.ADMINISTRATOR
-        or user.pk in {topic.owner_id, topic.created_by_id}
-    ):
+    if not (is_administrator(user) or user.pk in {topic.owner_id, topic.created_by_id}):
         raise NotAllowed(_("Only the owner or the creator changes a topic's status."))
     if status not in TopicStatus.values:
         raise ValidationFailed({"status": [_("Unknown status.")]})

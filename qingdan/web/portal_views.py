@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingdan.cases import actions
 from qingdan.cases.choices import Action, State
 from qingdan.cases.models import Case
-from qingdan.cases.transitions import PETITIONER, refusal_reason
+from qingdan.cases.rights import PETITIONER
+from qingdan.cases.transitions import refusal_reason
 from qingdan.core import crypto
 from qingdan.orgs.auth import client_address
 

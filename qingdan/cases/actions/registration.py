@@ -17,6 +17,7 @@ from qingdan.core.validators import normalize_phone, validate_credit_code, valid
 from qingdan.deadlines.services import recompute_due_times
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.permissions import is_administrator
 
 from ..choices import (
     HANDLING_STATES,
@@ -311,7 +312,7 @@ def register_case(
         errors["external_ref"] = [_("A case with this external reference already exists.")]
     require(errors)
     assert jurisdiction is not None  # required above
-    if actor.user is not None and not actor.user.is_superuser:
+    if actor.user is not None and not is_administrator(actor.user):
         scope = actor.user.scope_jurisdiction
         if scope is None or not scope.contains(jurisdiction):
             raise NotAllowed(

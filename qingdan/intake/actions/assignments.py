@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.actions import as_actor, record_event, register_case, require
 from qingdan.cases.choices import Action, Channel, State, Urgency
 from qingdan.cases.models import Case
-from qingdan.cases.transitions import LEAD, TIER, rights_on
+from qingdan.cases.rights import LEAD, TIER, rights_on
 from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.orgs.models import Category, Jurisdiction
 

@@ -32,6 +32,7 @@ from qingdan.cases.models import Case, CaseEvent, Petitioner, TrackingSequence
 from qingdan.core import crypto
 from qingdan.core.errors import ActionError, NotAllowed, TransitionRefused
 from qingdan.deadlines.services import recompute_due_times
+from qingdan.orgs.permissions import has_role
 
 from ..choices import ACTIVE_RUN_STATES, IMPORT_ROLES, Field, ProblemKind, RunStatus
 from ..importer.mapping import Mapping, parse_mapping
@@ -50,7 +51,7 @@ STALE_AFTER = dt.timedelta(minutes=5)
 def require_importer(user) -> None:
     if user is None:
         return  # the command line, run by whoever runs the server
-    if not (user.is_superuser or user.role in IMPORT_ROLES):
+    if not has_role(user, IMPORT_ROLES):
         raise NotAllowed(_("Only intake desks, supervisors and administrators import work orders."))
 
 

@@ -7,13 +7,14 @@ from qingdan.cases.actions import as_actor, guard, record_event, require
 from qingdan.cases.choices import Action
 from qingdan.cases.models import Case
 from qingdan.core.errors import NotAllowed, TransitionRefused
+from qingdan.orgs.permissions import has_role
 
 from ..choices import POLICY_EDITOR_ROLES
 from ..models import PolicyAnswer
 
 
 def may_edit_policy(user) -> bool:
-    return bool(user and (user.is_superuser or user.role in POLICY_EDITOR_ROLES))
+    return has_role(user, POLICY_EDITOR_ROLES)
 
 
 def save_policy_answer(

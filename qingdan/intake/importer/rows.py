@@ -13,6 +13,7 @@ from qingdan.cases.actions.registration import CONTENT_MAX, TITLE_MAX, _clean_pe
 from qingdan.core import masking
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.permissions import is_administrator
 
 from ..choices import PERSONAL_FIELDS, REQUIRED_FIELDS, Field, ProblemKind
 from .mapping import Mapping
@@ -92,8 +93,8 @@ class RowValidator:
         self.lookups = lookups
         self.now = now
         user = actor.user
-        self.scope = None if user is None or user.is_superuser else user.scope_jurisdiction
-        self.restricted = user is not None and not user.is_superuser
+        self.scope = None if user is None or is_administrator(user) else user.scope_jurisdiction
+        self.restricted = user is not None and not is_administrator(user)
         # Callers, phones and limits recur across a file: each is checked once.
         self.names: dict[str, tuple[dict, dict]] = {}
         self.caller = str(_("Caller"))  # the name of an anonymous caller
