@@ -56,8 +56,8 @@ def _serializer_field(spec_field: Field) -> serializers.Field:
         common.update(required=False, default=spec_field.default)
     elif not spec_field.required:
         common["required"] = False
-        if spec_field.kind == Kind.TEXT:
-            common["default"] = ""
+    if spec_field.kind == Kind.TEXT and "required" in common:
+        common["allow_blank"] = True  # an optional text may be sent empty
     kind = spec_field.kind
     if kind == Kind.TEXT:
         return serializers.CharField(max_length=spec_field.max_length, **common)
