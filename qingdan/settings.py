@@ -138,6 +138,8 @@ QINGDAN_ATTACHMENT_TYPES = env_list(
 # Prefix of tracking numbers, e.g. ZY-2026-000123 for 招远.
 QINGDAN_TRACKING_PREFIX = os.environ.get("QINGDAN_TRACKING_PREFIX", "ZY")
 # Citizen portal flood limits (counted in CACHES: per process unless the cache is shared).
+# Staff look-ups of known petitioners by phone or ID number (intake), per person and minute.
+QINGDAN_LOOKUPS_PER_MINUTE = int(os.environ.get("QINGDAN_LOOKUPS_PER_MINUTE", 20))
 QINGDAN_PORTAL_SUBMISSIONS_PER_ADDRESS = int(
     os.environ.get("QINGDAN_PORTAL_SUBMISSIONS_PER_ADDRESS", 10)  # per hour
 )

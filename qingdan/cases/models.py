@@ -15,6 +15,7 @@ from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
 from . import rights
+from .access import PetitionerLookup as PetitionerLookup
 from .choices import (
     OPEN_STATES,
     Action,

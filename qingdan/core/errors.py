@@ -47,6 +47,11 @@ class NotAllowed(ActionError):
     status = 403
 
 
+class TooManyRequests(ActionError):
+    code = "too_many_requests"
+    status = 429
+
+
 class TransitionRefused(ActionError):
     code = "transition_refused"
     status = 409

@@ -142,10 +142,11 @@ def topic_detail(request, pk):
 
 
 @login_required
-@require_GET
+@require_POST
 def suggest(request):
-    """htmx fragment for the intake form: the likely categories and units."""
-    form = SuggestForm(request.GET)
+    """htmx fragment for the intake form: the likely categories and units. A POST: the
+    complaint's text never travels in a URL (nor hits a URL length limit)."""
+    form = SuggestForm(request.POST)
     result = None
     if form.is_valid():
         result = suggest_category(

@@ -14,6 +14,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from qingdan.core.limits import count
+
 SALT = "qingdan.web.portal.challenge"
 TOKEN_MAX_AGE = 60 * 60
 HOUR = 60 * 60
@@ -52,19 +54,10 @@ def spend_challenge(nonce: str) -> None:
     cache.set(f"portal-challenge-spent:{nonce}", 1, TOKEN_MAX_AGE)
 
 
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 def allow_submission_from(address: str) -> bool:
     """Counts every submission attempt from an address (a flood is refused early)."""
     limit = settings.QINGDAN_PORTAL_SUBMISSIONS_PER_ADDRESS
-    return _count(f"portal-submit-ip:{address}", HOUR) <= limit
+    return count(f"portal-submit-ip:{address}", HOUR) <= limit
 
 
 def phone_may_submit(phone: str) -> bool:
@@ -72,10 +65,10 @@ def phone_may_submit(phone: str) -> bool:
 
 
 def count_phone_submission(phone: str) -> None:
-    _count(f"portal-submit-phone:{phone}", DAY)
+    count(f"portal-submit-phone:{phone}", DAY)
 
 
 def allow_lookup_from(address: str) -> bool:
     """Tracking numbers are sequential: look-ups are limited to stop enumeration."""
     limit = settings.QINGDAN_PORTAL_LOOKUPS_PER_ADDRESS
-    return _count(f"portal-lookup-ip:{address}", HOUR) <= limit
+    return count(f"portal-lookup-ip:{address}", HOUR) <= limit

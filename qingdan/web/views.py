@@ -7,7 +7,7 @@ for anything else is refused with 403 even when the form is forged.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -21,11 +21,11 @@ from qingdan.cases import actions
 from qingdan.cases.catalogue import CASE_ACTIONS
 from qingdan.cases.choices import OPEN_STATES, Action
 from qingdan.cases.filters import CaseFilterSet
-from qingdan.cases.models import Case, CoHandling, Petitioner
+from qingdan.cases.models import Case, CoHandling
 from qingdan.cases.rights import rights_on
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
+from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
-from qingdan.core.validators import normalize_phone, validate_id_number
 
 from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
 from .queries import all_visible, queue_for, with_list_columns
@@ -78,35 +78,25 @@ def intake(request):
     return render(request, "web/intake.html", {"form": form}, status=form.status)
 
 
-def _matching_petitioners(phone: str, id_number: str) -> tuple[list[Petitioner], list[str]]:
-    """Petitioners with this phone or ID number (exact, through the digests)."""
-    problems: list[str] = []
-    query = Petitioner.objects.none()
-    if phone:
-        try:
-            query = query | Petitioner.objects.with_phone(normalize_phone(phone))
-        except ValidationError as exc:
-            problems.extend(exc.messages)
-    if id_number:
-        try:
-            query = query | Petitioner.objects.with_id_number(validate_id_number(id_number))
-        except ValidationError as exc:
-            problems.extend(exc.messages)
-    return list(query.distinct()[:5]), problems
-
-
 @login_required
-@require_GET
+@require_POST
 def intake_check(request):
-    """htmx fragment beside the intake form: known petitioners (masked) and the open
-    cases that may be the same matter, before the new case is saved."""
-    form = PetitionerLookupForm(request.GET)
+    """htmx fragment beside the intake form: known petitioners (masked) of the cases
+    the user may see, and the open cases that may be the same matter, before the new
+    case is saved. A POST: phones and ID numbers never travel in a URL."""
+    form = PetitionerLookupForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    petitioners, problems = _matching_petitioners(
-        (data.get("petitioner_phone") or "").strip(),
-        (data.get("petitioner_id_number") or "").strip(),
-    )
+    try:
+        petitioners, problems = actions.look_up_petitioners(
+            request.user,
+            phone=(data.get("petitioner_phone") or "").strip(),
+            id_number=(data.get("petitioner_id_number") or "").strip(),
+        )
+    except ActionError as error:
+        # htmx swaps only 2xx answers; the refusal is the fragment.
+        context = {"known": [], "related": [], "problems": [error.message], "now": timezone.now()}
+        return render(request, "web/_intake_check.html", context)
     visible = Case.objects.visible_to(request.user)
     condition = Q(pk__in=[])
     if petitioners:
@@ -133,7 +123,9 @@ def intake_check(request):
         for p in petitioners
     ]
     context = {"known": known, "related": related, "problems": problems, "now": timezone.now()}
-    return render(request, "web/_intake_check.html", context)
+    response = render(request, "web/_intake_check.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 # --- the case page -------------------------------------------------------------

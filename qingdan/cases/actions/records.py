@@ -1,16 +1,20 @@
-"""Actions that add to a case without moving it: notes, links, attachments, and
-revealing personal data (which is itself recorded)."""
+"""Actions that add to a case without moving it: notes, links, attachments; and
+reaching personal data (revealing it, looking petitioners up), which is itself recorded."""
 
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import NotAllowed
+from qingdan.core.errors import NotAllowed, TooManyRequests
+from qingdan.core.limits import count
+from qingdan.core.validators import normalize_phone, validate_id_number
 
 from ..choices import Action
-from ..models import Attachment, Case, CaseLink
+from ..models import Attachment, Case, CaseLink, Petitioner, PetitionerLookup
 from .base import as_actor, guard, record_event, require
 
 # What a file's name promises must match its first bytes (a .pdf that is a PDF).
@@ -130,3 +134,44 @@ def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:
     if case.petitioner is None:
         return {}
     return case.petitioner.revealed()
+
+
+def look_up_petitioners(
+    actor, *, phone: str = "", id_number: str = "", now=None
+) -> tuple[list[Petitioner], list[str]]:
+    """Known petitioners with this phone or ID number, among the petitioners of the
+    cases the actor may see (exact, through the digests). Throttled per person, and
+    every look-up is kept in the personal-data access log."""
+    actor = as_actor(actor)
+    user = actor.user
+    window = 60
+    if count(f"petitioner-lookup:{user.pk}", window) > settings.QINGDAN_LOOKUPS_PER_MINUTE:
+        raise TooManyRequests(
+            _("Too many look-ups in a minute. Wait a moment and try again."),
+            code="too_many_lookups",
+        )
+    problems: list[str] = []
+    query = Petitioner.objects.none()
+    if phone:
+        try:
+            query = query | Petitioner.objects.with_phone(normalize_phone(phone))
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if id_number:
+        try:
+            query = query | Petitioner.objects.with_id_number(validate_id_number(id_number))
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if not (phone or id_number):
+        return [], problems
+    visible = Case.objects.visible_to(user).values("petitioner_id")
+    found = list(query.filter(pk__in=visible).distinct()[:5])
+    with transaction.atomic():
+        lookup = PetitionerLookup.objects.create(
+            at=now or timezone.now(),
+            user=user,
+            by_phone=bool(phone),
+            by_id_number=bool(id_number),
+        )
+        lookup.found.set(found)
+    return found, problems

@@ -77,13 +77,17 @@ ACTION_MATRIX = {
     spec.name: (REGISTERED_AT_VILLAGE.get(spec.name), IN_PROGRESS_AT_TOWN.get(spec.name))
     for spec in CASE_ACTIONS
 }
-DECLARED = set(REGISTERED_AT_VILLAGE) | set(IN_PROGRESS_AT_TOWN) | {
-    Action.EVALUATE,
-    Action.CLOSE,
-    Action.REOPEN,
-    Action.REQUEST_REVIEW,
-    Action.CLOSURE_AGREEMENT,
-}
+DECLARED = (
+    set(REGISTERED_AT_VILLAGE)
+    | set(IN_PROGRESS_AT_TOWN)
+    | {
+        Action.EVALUATE,
+        Action.CLOSE,
+        Action.REOPEN,
+        Action.REQUEST_REVIEW,
+        Action.CLOSURE_AGREEMENT,
+    }
+)
 
 
 class CatalogueTests(TestCase):

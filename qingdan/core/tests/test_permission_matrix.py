@@ -78,7 +78,7 @@ MATRIX: dict[str, Entry] = {
     # Staff workbench
     "web:queue": Entry(STAFF),
     "web:intake": Entry(STAFF),
-    "web:intake-check": Entry(STAFF, data={"petitioner_phone": "13812345678"}),
+    "web:intake-check": Entry(STAFF, method="post", data={"petitioner_phone": "13812345678"}),
     "web:case": Entry(SEES_CASE, kwargs=("pk",)),
     # A note: every viewer may add one, and it does not move the case.
     "web:case-action": Entry(
@@ -107,7 +107,7 @@ MATRIX: dict[str, Entry] = {
     "triage:warnings": Entry(STAFF),
     "triage:hot-issues": Entry(STAFF),
     "triage:topics": Entry(STAFF),
-    "triage:suggest": Entry(STAFF),
+    "triage:suggest": Entry(STAFF, method="post"),
     "triage:topic-create": Entry(TOPIC_ROLES),
     "triage:hot-terms": Entry(ADMINISTRATORS),
     "triage:hot-term": Entry(ADMINISTRATORS, kwargs=("pk=hot_term_pk",)),

@@ -113,7 +113,7 @@ class ClassifierTests(TestCase):
 
     def test_suggest_fragment(self):
         self.client.force_login(self.org.village_agent)
-        response = self.client.get(
+        response = self.client.post(
             "/triage/suggest/",
             {
                 "title": "幼儿园收费",

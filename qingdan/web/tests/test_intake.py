@@ -1,10 +1,13 @@
 """Intake: walk-in and phone cases, field-level errors in Chinese, the look-up of
 known petitioners and related open cases before saving."""
 
-from django.test import TestCase
+from django.core.cache import cache
+from django.test import TestCase, override_settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from qingdan.cases.choices import Action, Channel, State
-from qingdan.cases.models import Case
+from qingdan.cases.models import Case, PetitionerLookup
 from qingdan.orgs.testing import PERSON, build_county
 
 from .helpers import register
@@ -29,6 +32,9 @@ class IntakeTests(TestCase):
         cls.earlier = register(
             cls.org.village_agent, cls.org.village, category=cls.org.construction
         )
+
+    def setUp(self):
+        cache.clear()  # the look-up counters
 
     def post(self, user, **changes):
         self.client.force_login(user)
@@ -98,7 +104,7 @@ class IntakeTests(TestCase):
 
     def test_lookup_finds_the_known_petitioner_masked(self):
         self.client.force_login(self.org.village_agent)
-        response = self.client.get(
+        response = self.client.post(
             "/intake/check/", {"petitioner_phone": PERSON["phone"]}, headers={"HX-Request": "true"}
         )
         self.assertContains(response, "张*明")
@@ -106,12 +112,12 @@ class IntakeTests(TestCase):
         self.assertNotContains(response, PERSON["phone"])
         self.assertNotContains(response, PERSON["id_number"])
         self.assertContains(response, self.earlier.tracking_number)
-        by_id = self.client.get("/intake/check/", {"petitioner_id_number": PERSON["id_number"]})
+        by_id = self.client.post("/intake/check/", {"petitioner_id_number": PERSON["id_number"]})
         self.assertContains(by_id, "1101**********002X")
 
     def test_related_open_cases_by_place_and_category(self):
         self.client.force_login(self.org.village_agent)
-        response = self.client.get(
+        response = self.client.post(
             "/intake/check/",
             {"jurisdiction": self.org.village.pk, "category": self.org.construction.pk},
         )
@@ -119,20 +125,47 @@ class IntakeTests(TestCase):
             [c.pk for c in response.context["related"]],
             [self.earlier.pk],
         )
-        other = self.client.get(
+        other = self.client.post(
             "/intake/check/", {"jurisdiction": self.org.village.pk, "category": self.org.labour.pk}
         )
         self.assertEqual(other.context["related"], [])
 
-    def test_lookup_shows_only_cases_the_user_may_see(self):
+    def test_lookup_answers_only_with_petitioners_of_cases_the_user_may_see(self):
+        # Not an oracle: another town's agent learns nothing of this petitioner.
         self.client.force_login(self.org.far_village_agent)
-        response = self.client.get("/intake/check/", {"petitioner_phone": PERSON["phone"]})
+        response = self.client.post("/intake/check/", {"petitioner_phone": PERSON["phone"]})
         self.assertNotContains(response, self.earlier.tracking_number)
-        self.assertEqual(response.context["known"][0]["total"], 0)
+        self.assertNotContains(response, "张*明")
+        self.assertEqual(response.context["known"], [])
+        lookup = PetitionerLookup.objects.get(user=self.org.far_village_agent)
+        self.assertEqual(
+            (lookup.by_phone, lookup.by_id_number, lookup.found.count()), (True, False, 0)
+        )
+        self.client.force_login(self.org.village_agent)
+        self.client.post("/intake/check/", {"petitioner_id_number": PERSON["id_number"]})
+        mine = PetitionerLookup.objects.get(user=self.org.village_agent)
+        self.assertEqual(list(mine.found.all()), [self.earlier.petitioner])
+
+    def test_lookups_are_posts_and_throttled(self):
+        self.client.force_login(self.org.village_agent)
+        self.assertEqual(
+            self.client.get("/intake/check/", {"petitioner_phone": PERSON["phone"]}).status_code,
+            405,
+        )
+        with override_settings(QINGDAN_LOOKUPS_PER_MINUTE=3):
+            answers = [
+                self.client.post("/intake/check/", {"petitioner_phone": PERSON["phone"]})
+                for _ in range(5)
+            ]
+        self.assertEqual([len(a.context["known"]) for a in answers], [1, 1, 1, 0, 0])
+        with translation.override("zh-hans"):
+            refusal = gettext("Too many look-ups in a minute. Wait a moment and try again.")
+        self.assertContains(answers[-1], refusal)
+        self.assertEqual(PetitionerLookup.objects.count(), 3)
 
     def test_lookup_with_a_bad_phone_says_so(self):
         self.client.force_login(self.org.village_agent)
-        response = self.client.get("/intake/check/", {"petitioner_phone": "abc"})
+        response = self.client.post("/intake/check/", {"petitioner_phone": "abc"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["known"], [])
         self.assertTrue(response.context["problems"])
