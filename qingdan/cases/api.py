@@ -8,12 +8,15 @@ actions layer, and render the case again; errors are rendered by
 import copy
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from qingdan.core.catalogue import ActionSpec
+from qingdan.core.errors import ValidationFailed
 from qingdan.core.serializers import action_serializer
 from qingdan.core.versioning import etag, expected_version, not_modified
 
@@ -22,6 +25,7 @@ from .api_serializers import (
     CaseCreate,
     CaseDetail,
     CaseOutput,
+    CaseSearch,
     EventOutput,
     PetitionerOutput,
     RevealedPetitioner,
@@ -82,6 +86,30 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         response = Response(CaseDetail(case, context={"request": request}).data)
         response["ETag"] = etag(case.version)
         return response
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("q"):
+            # A URL is kept in every server and proxy log: no phone, ID or complaint text.
+            raise ValidationFailed(
+                {"q": [_("Send a search in the body of POST /api/v1/cases/search/.")]},
+                code="search_in_body",
+            )
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=CaseSearch, responses=CaseOutput(many=True))
+    @action(detail=False, methods=["post"], filter_backends=[])
+    def search(self, request):
+        """The cases you may see that match a search sent in the body (the same
+        filters as the list, and `q` over tracking number, title and content)."""
+        filterset = CaseApiFilterSet(
+            data=request.data, queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_valid():
+            raise ValidationFailed({k: list(v) for k, v in filterset.errors.items()})
+        cases = self.paginate_queryset(
+            OrderingFilter().filter_queryset(request, filterset.qs, self)
+        )
+        return self.get_paginated_response(CaseOutput(cases, many=True).data)
 
     @extend_schema(request=CaseCreate, responses={201: CaseDetail})
     def create(self, request, *args, **kwargs):

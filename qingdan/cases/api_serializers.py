@@ -7,7 +7,7 @@ from qingdan.core.serializers import BuiltOnce, read_slug
 from qingdan.orgs.models import Category, Jurisdiction
 
 from .catalogue import CASE_ACTIONS
-from .choices import Channel, PetitionerKind, Urgency
+from .choices import Channel, DeadlineStatus, PetitionerKind, State, Tier, Urgency
 from .models import Case, CaseEvent, Petitioner
 from .transitions import allowed_actions
 
@@ -62,6 +62,33 @@ class CaseCreate(serializers.Serializer):
     external_ref = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
     )
+
+
+def _several(choices):
+    return serializers.ListField(child=serializers.ChoiceField(choices.choices), required=False)
+
+
+class CaseSearch(serializers.Serializer):
+    """A search of the cases one may see, sent in a POST body (never in a URL)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Tracking number, title or content",
+    )
+    state = _several(State)
+    channel = _several(Channel)
+    urgency = _several(Urgency)
+    tier = _several(Tier)
+    deadline_status = _several(DeadlineStatus)
+    category = serializers.CharField(required=False, help_text="Category code")
+    jurisdiction = serializers.CharField(required=False, help_text="Division code")
+    lead_unit = serializers.CharField(required=False, help_text="Unit code")
+    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    registered_after = serializers.DateField(required=False)
+    registered_before = serializers.DateField(required=False)
 
 
 class CaseOutput(BuiltOnce, serializers.ModelSerializer):

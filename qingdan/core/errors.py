@@ -27,11 +27,11 @@ class ValidationFailed(ActionError):
 
     code = "validation_failed"
 
-    def __init__(self, errors: dict[str, list], message=None):
+    def __init__(self, errors: dict[str, list], message=None, *, code: str | None = None):
         self.errors = errors
         first_field = next(iter(errors), None)
         super().__init__(
-            message or _("Some fields are not valid."), code=self.code, field=first_field
+            message or _("Some fields are not valid."), code=code or self.code, field=first_field
         )
 
     def as_dict(self) -> dict:

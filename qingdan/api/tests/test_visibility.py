@@ -70,7 +70,26 @@ class VisibilityTests(TestCase):
         )
         self.assertEqual(numbers("lead_unit=ll-zzb"), {self.routed.tracking_number})
         self.assertEqual(numbers("state=in_progress&tier=town"), {self.routed.tracking_number})
-        self.assertEqual(numbers("q=邻村"), {self.neighbour.tracking_number})
+        # A search goes in a POST body; in a URL it is refused (URLs are logged).
+        searched = client.post("/api/v1/cases/search/", {"q": "邻村"}, format="json")
+        self.assertEqual(
+            {c["tracking_number"] for c in searched.json()["results"]},
+            {self.neighbour.tracking_number},
+        )
+        refused = client.get("/api/v1/cases/?q=邻村")
+        self.assertEqual((refused.status_code, refused.json()["code"]), (400, "search_in_body"))
+        both = {"q": "", "state": ["in_progress"], "tier": ["town"]}
+        searched = client.post(
+            "/api/v1/cases/search/?ordering=tracking_number", both, format="json"
+        )
+        self.assertEqual(
+            [c["tracking_number"] for c in searched.json()["results"]],
+            [self.routed.tracking_number],
+        )
+        outside = client.post(
+            "/api/v1/cases/search/", {"jurisdiction": self.org.far_village.code}, format="json"
+        )
+        self.assertEqual((outside.status_code, outside.json()["field"]), (400, "jurisdiction"))
         self.assertEqual(len(numbers("open=true")), 3)
         # A place outside one's sight is not a valid choice, as in the web UI.
         response = client.get(f"/api/v1/cases/?jurisdiction={self.org.far_village.code}")
