@@ -59,6 +59,25 @@ def rights_on(user, case) -> frozenset[str]:
     return frozenset(rights)
 
 
+def registers_cases(user) -> bool:
+    """Registering is the work of a place's desk (agents, supervisors, leaders) and of
+    the administrator; a unit's handler sees only its unit's cases, an analyst reads."""
+    return is_administrator(user) or (
+        user is not None
+        and user.is_authenticated
+        and user.role in PLACE_ROLES
+        and user.jurisdiction_id is not None
+    )
+
+
+def may_register(user, jurisdiction) -> bool:
+    """Registration rights match sight: a case is registered only where its registrar
+    will see it (their own place)."""
+    if is_administrator(user):
+        return True
+    return registers_cases(user) and user.jurisdiction.contains(jurisdiction)
+
+
 def waiting_on(user, model) -> Q:
     """Open or not, the cases that wait on `user`: where they hold the tier right,
     where their unit leads or co-handles, or that they received and that wait for

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from qingdan.cases.rights import registers_cases
 from qingdan.core.errors import ActionError, NotAllowed
 
 from . import actions
@@ -39,6 +40,11 @@ from .models import EnterpriseVisit, ImportRun, PolicyAnswer, VisitProblem
 
 PAGE_SIZE = 25
 PROBLEMS_SHOWN = 200
+
+
+def _may_register(user) -> None:
+    if not registers_cases(user):
+        raise PermissionDenied
 
 
 def _may_import(user) -> None:
@@ -152,6 +158,7 @@ def visits(request):
 
 @login_required
 def visit_new(request):
+    _may_register(request.user)
     form = VisitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.submit():
         visit = form.result
@@ -276,6 +283,7 @@ def assignment_report(request, pk):
 
 @login_required
 def quick(request):
+    _may_register(request.user)
     form = QuickForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.submit():
         case = form.result

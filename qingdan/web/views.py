@@ -22,7 +22,7 @@ from qingdan.cases.catalogue import CASE_ACTIONS
 from qingdan.cases.choices import OPEN_STATES, Action
 from qingdan.cases.filters import CaseFilterSet
 from qingdan.cases.models import Case, CoHandling
-from qingdan.cases.rights import rights_on
+from qingdan.cases.rights import registers_cases, rights_on
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
 from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
@@ -70,6 +70,8 @@ def queue(request):
 
 @login_required
 def intake(request):
+    if not registers_cases(request.user):
+        raise PermissionDenied
     form = IntakeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.submit():
         case = form.result

@@ -17,7 +17,6 @@ from qingdan.core.validators import normalize_phone, validate_credit_code, valid
 from qingdan.deadlines.services import recompute_due_times
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
-from qingdan.orgs.permissions import is_administrator
 
 from ..choices import (
     HANDLING_STATES,
@@ -31,6 +30,7 @@ from ..choices import (
     Urgency,
 )
 from ..models import Case, CaseFlag, CaseLink, Petitioner, TrackingSequence
+from ..rights import may_register, registers_cases
 from .base import Actor, as_actor, record_event, require
 
 MAX_REPRESENTATIVES = 5  # 信访工作条例 art. 20
@@ -312,13 +312,16 @@ def register_case(
         errors["external_ref"] = [_("A case with this external reference already exists.")]
     require(errors)
     assert jurisdiction is not None  # required above
-    if actor.user is not None and not is_administrator(actor.user):
-        scope = actor.user.scope_jurisdiction
-        if scope is None or not scope.contains(jurisdiction):
+    if actor.user is not None and not may_register(actor.user, jurisdiction):
+        if not registers_cases(actor.user):
             raise NotAllowed(
-                _("You can only register cases in your own jurisdiction."),
-                field="jurisdiction",
+                _("Your role does not register cases: an agent or supervisor of the place does."),
+                code="registration_not_allowed",
             )
+        raise NotAllowed(
+            _("You can only register cases in your own jurisdiction."),
+            field="jurisdiction",
+        )
     if same_matter_as is not None:
         refuse_if_final(same_matter_as)
 

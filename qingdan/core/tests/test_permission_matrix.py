@@ -48,6 +48,18 @@ SEES_TOWN = frozenset({"town_clerk", "city_supervisor", "city_leader", "analyst"
 MAY_REVEAL = frozenset({"town_clerk", "city_supervisor", "administrator"})
 TOPIC_ROLES = frozenset({"city_supervisor", "city_leader", "analyst", "administrator"})
 NOBODY: frozenset[str] = frozenset()
+REGISTRARS = frozenset(
+    {
+        "village_agent",
+        "other_village_agent",
+        "far_village_agent",
+        "town_clerk",
+        "other_town_clerk",
+        "city_supervisor",
+        "city_leader",
+        "administrator",
+    }
+)
 # Desks that register cases in bulk or from superiors: agents, supervisors, administrators.
 INTAKE_DESKS = frozenset(
     {
@@ -77,7 +89,9 @@ class Entry:
 MATRIX: dict[str, Entry] = {
     # Staff workbench
     "web:queue": Entry(STAFF),
-    "web:intake": Entry(STAFF),
+    # Registering is for a place's desks (agents, supervisors, leaders) and the
+    # administrator: one registers only where one then sees the case.
+    "web:intake": Entry(REGISTRARS),
     "web:intake-check": Entry(STAFF, method="post", data={"petitioner_phone": "13812345678"}),
     "web:case": Entry(SEES_CASE, kwargs=("pk",)),
     # A note: every viewer may add one, and it does not move the case.
@@ -138,11 +152,11 @@ MATRIX: dict[str, Entry] = {
     "intake:imports": Entry(INTAKE_DESKS),
     "intake:assignment-new": Entry(INTAKE_DESKS),
     "intake:visits": Entry(STAFF),
-    "intake:visit-new": Entry(STAFF),
+    "intake:visit-new": Entry(REGISTRARS),
     "intake:policy": Entry(STAFF),
     "intake:policy-new": Entry(frozenset({"city_supervisor", "city_leader", "administrator"})),
     "intake:assignments": Entry(STAFF),
-    "intake:quick": Entry(STAFF),
+    "intake:quick": Entry(REGISTRARS),
     # Pages of one import, visit, answer or assignment: no such object in this fixture, so
     # nobody reaches one; who may see an existing one is tested in qingdan/intake/tests.
     **{
@@ -165,6 +179,7 @@ MATRIX: dict[str, Entry] = {
     "api:schema": Entry(EVERYONE),
     "api:docs": Entry(EVERYONE),
     "api:case-list": Entry(STAFF),
+    "api:case-search": Entry(STAFF, method="post", data={"q": "路灯"}),
     "api:statistics": Entry(STAFF),  # counts only the cases each one may see
     "api:case-detail": Entry(SEES_CASE, kwargs=("tracking_number",)),
     "api:case-timeline": Entry(SEES_CASE, kwargs=("tracking_number",)),
