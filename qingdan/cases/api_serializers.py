@@ -62,6 +62,12 @@ class CaseCreate(serializers.Serializer):
     external_ref = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
     )
+    attributes = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Answers to the category's extra questions, by question code "
+        "(see the category's questions).",
+    )
 
 
 def _several(choices):
@@ -126,6 +132,7 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
             "assigning_body",
             "assigning_reference",
             "assigned_deadline",
+            "attributes",
             "not_accepted_reason",
             "legal_channel",
             "reply_opinion",

@@ -166,6 +166,8 @@ class Case(models.Model):
         related_name="cases",
         help_text=_("Where the problem happens (属地)."),
     )
+    # Answers to the category's extra questions (Open311 attributes), by question code.
+    attributes = models.JSONField(_("answers to the extra questions"), default=dict, blank=True)
     address = models.CharField(_("address of the problem"), max_length=200, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True

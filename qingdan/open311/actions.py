@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from qingdan.cases import actions as case_actions
 from qingdan.cases.models import Case
 from qingdan.core.errors import ValidationFailed
+from qingdan.orgs.questions import Datatype, questions_for
 
 from .models import ApiKey, RequestToken
 
@@ -23,8 +24,19 @@ def submit_request(key: ApiKey, params: dict, attributes: list[tuple[str, str]])
             {"jurisdiction_id": [_("This api_key may not report in that jurisdiction.")]}
         )
     description = params["description"].strip()
+    asked = {q.code: q for q in questions_for(params["service_code"])}
+    answers: dict[str, list[str]] = {}
+    for code, value in attributes:
+        answers.setdefault(code, []).append(value)
+    # Answers to the service's questions are kept as answers; anything else a client
+    # sends is kept in the description rather than dropped.
+    known = {
+        code: values if asked[code].datatype == Datatype.MULTI else values[-1]
+        for code, values in answers.items()
+        if code in asked
+    }
     lines = [description]
-    lines += [f"{code}: {value}" for code, value in attributes]
+    lines += [f"{code}: {value}" for code, value in attributes if code not in asked]
     if params.get("media_url"):
         lines.append(_("Photo: %(url)s") % {"url": params["media_url"]})
     name = f"{params.get('last_name', '')}{params.get('first_name', '')}".strip()
@@ -42,6 +54,7 @@ def submit_request(key: ApiKey, params: dict, attributes: list[tuple[str, str]])
             latitude=_degrees(params.get("lat")),
             longitude=_degrees(params.get("long")),
             petitioner=petitioner,
+            attributes=known,
         )
         return RequestToken.objects.create(case=case, api_key=key)
 

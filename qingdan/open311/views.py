@@ -21,6 +21,7 @@ from qingdan.cases.choices import OPEN_STATES
 from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError
 from qingdan.orgs.models import Category
+from qingdan.orgs.questions import LISTS, QuestionBook, questions_for
 
 from .actions import submit_request
 from .formats import errors, form_errors, iso, render, render_object
@@ -62,12 +63,12 @@ def methods(*allowed: str) -> Callable:
     return decorate
 
 
-def service(category: Category) -> dict:
+def service(category: Category, book: QuestionBook) -> dict:
     return {
         "service_code": category.code,
         "service_name": category.name,
         "description": category.name,
-        "metadata": False,
+        "metadata": bool(book.questions(category.pk)),
         "type": "realtime",
         "keywords": "",
         "group": category.parent.name if category.parent is not None else "",
@@ -120,7 +121,8 @@ def discovery(request, fmt):
 @methods("GET")
 def services(request, fmt):
     categories = Category.objects.filter(is_active=True).select_related("parent")
-    return render([service(c) for c in categories], fmt, "services", "service")
+    book = QuestionBook(Category)
+    return render([service(c, book) for c in categories], fmt, "services", "service")
 
 
 @methods("GET")
@@ -128,9 +130,25 @@ def service_definition(request, code, fmt):
     category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
         return errors(fmt, 404, _("Unknown service_code."))
-    # No service asks for attributes (metadata false); clients may still send some.
+    attributes = [
+        {
+            "variable": True,
+            "code": question.code,
+            "datatype": question.datatype,
+            "required": question.required,
+            "datatype_description": question.get_datatype_display(),
+            "order": index,
+            "description": question.question,
+            **(
+                {"values": [{"key": v["key"], "name": v["name"]} for v in question.values]}
+                if question.datatype in LISTS
+                else {}
+            ),
+        }
+        for index, question in enumerate(questions_for(category), start=1)
+    ]
     return render_object(
-        {"service_code": category.code, "attributes": []}, fmt, "service_definition"
+        {"service_code": category.code, "attributes": attributes}, fmt, "service_definition"
     )
 
 

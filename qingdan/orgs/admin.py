@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Department, Jurisdiction, User
+from .models import Category, CategoryQuestion, Department, Jurisdiction, User
 
 admin.site.site_header = _("Qingdan administration")
 admin.site.site_title = _("Qingdan")
@@ -18,8 +18,15 @@ class JurisdictionAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
+class QuestionInline(admin.TabularInline):
+    model = CategoryQuestion
+    extra = 0
+    fields = ["order", "code", "question", "datatype", "required", "values", "is_active"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    inlines = [QuestionInline]
     list_display = ["code", "name", "parent", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]

@@ -1,10 +1,12 @@
 """Read-only API of the organisation: what a system needs to address cases."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from qingdan.core.serializers import read_slug
 
-from .models import Category, Department, Jurisdiction
+from .models import Category, CategoryQuestion, Department, Jurisdiction
+from .questions import QuestionBook
 
 
 class JurisdictionSerializer(serializers.ModelSerializer):
@@ -17,10 +19,27 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent"]
 
 
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CategoryQuestion
+        fields = ["code", "question", "datatype", "required", "order", "values"]
+
+
 class CategorySerializer(serializers.ModelSerializer):
+    parent = read_slug("code")
+    questions = serializers.SerializerMethodField()
+
     class Meta:
         model = Category
-        fields = ["code", "name", "is_active"]
+        fields = ["code", "name", "parent", "is_active", "questions"]
+
+    @extend_schema_field(QuestionSerializer(many=True))
+    def get_questions(self, category):
+        """The extra questions a case of this category answers (its own and its parents')."""
+        book = self.context.get("questions")
+        if book is None:
+            book = self.context["questions"] = QuestionBook(Category)
+        return QuestionSerializer(book.questions(category.pk), many=True).data
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -44,7 +63,7 @@ class JurisdictionViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
-    queryset = Category.objects.filter(is_active=True)
+    queryset = Category.objects.filter(is_active=True).select_related("parent")
     lookup_field = "code"
 
 

@@ -14,6 +14,7 @@ from qingdan.core.validators import validate_division_code
 
 from .choices import LEVEL_PREFIX_LENGTH, PARENT_LEVEL, DepartmentKind, Level, Role
 from .permissions import is_administrator
+from .questions import CategoryQuestion as CategoryQuestion
 
 
 class JurisdictionQuerySet(models.QuerySet):

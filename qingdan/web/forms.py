@@ -13,6 +13,7 @@ from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
 from qingdan.cases.models import Case
 from qingdan.core.forms import ActionForm
 from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.questions import AsksQuestions
 
 # Action field names that differ from form field names.
 FIELD_ALIASES = {
@@ -61,7 +62,7 @@ def tune_filter_form(form: forms.Form) -> forms.Form:
 INTAKE_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.WEB]
 
 
-class IntakeForm(ActionForm):
+class IntakeForm(AsksQuestions, ActionForm):
     """Walk-in and phone intake. Only the types are checked here; required fields,
     ID and phone checksums and the jurisdiction rule are the action's."""
 
@@ -121,6 +122,7 @@ class IntakeForm(ActionForm):
         )
         if user.jurisdiction_id and not self.is_bound:
             self.fields["jurisdiction"].initial = user.jurisdiction_id
+        self.add_questions(self.chosen_category(self.fields["category"].queryset))
 
     def perform(self) -> Case:
         data = self.cleaned_data
@@ -149,6 +151,7 @@ class IntakeForm(ActionForm):
             assigning_reference=data["assigning_reference"],
             assigned_deadline=data["assigned_deadline"],
             note=data["note"],
+            attributes=self.answers(),
         )
 
 

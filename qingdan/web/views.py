@@ -81,6 +81,16 @@ def intake(request):
 
 
 @login_required
+@require_GET
+def intake_questions(request):
+    """htmx fragment of the intake form: the extra questions of the chosen category."""
+    if not registers_cases(request.user):
+        raise PermissionDenied
+    form = IntakeForm(initial={"category": request.GET.get("category")}, user=request.user)
+    return render(request, "web/_questions.html", {"form": form})
+
+
+@login_required
 @require_POST
 def intake_check(request):
     """htmx fragment beside the intake form: known petitioners (masked) of the cases

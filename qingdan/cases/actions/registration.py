@@ -17,6 +17,7 @@ from qingdan.core.validators import normalize_phone, validate_credit_code, valid
 from qingdan.deadlines.services import recompute_due_times
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.questions import clean_answers
 
 from ..choices import (
     HANDLING_STATES,
@@ -260,6 +261,7 @@ def register_case(
     same_matter_as: Case | None = None,
     registered_at: dt.datetime | None = None,
     note: str = "",
+    attributes: dict[str, Any] | None = None,
 ) -> Case:
     actor = as_actor(actor)
     now = timezone.now()
@@ -308,6 +310,8 @@ def register_case(
         cleaned, rep_errors = _clean_petitioner(rep, f"representatives.{index}.")
         errors.update(rep_errors)
         cleaned_reps.append(cleaned)
+    answers, answer_errors = clean_answers(category, attributes)
+    errors.update(answer_errors)
     if external_ref and Case.objects.filter(external_ref=external_ref).exists():
         errors["external_ref"] = [_("A case with this external reference already exists.")]
     require(errors)
@@ -349,6 +353,7 @@ def register_case(
             assigning_reference=assigning_reference.strip(),
             assigned_deadline=assigned_deadline,
             external_ref=external_ref.strip(),
+            attributes=answers,
             registered_at=registered_at or now,
             created_by=actor.user,
         )

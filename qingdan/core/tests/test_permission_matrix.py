@@ -92,6 +92,7 @@ MATRIX: dict[str, Entry] = {
     # Registering is for a place's desks (agents, supervisors, leaders) and the
     # administrator: one registers only where one then sees the case.
     "web:intake": Entry(REGISTRARS),
+    "web:intake-questions": Entry(REGISTRARS, data={"category": 1}),
     "web:intake-check": Entry(STAFF, method="post", data={"petitioner_phone": "13812345678"}),
     "web:case": Entry(SEES_CASE, kwargs=("pk",)),
     # A note: every viewer may add one, and it does not move the case.
