@@ -161,6 +161,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "qingdan.api.errors.exception_handler",
+    # JSON bodies under DATA_UPLOAD_MAX_MEMORY_SIZE and refused, not crashed on, when
+    # nested too deeply.
+    "DEFAULT_PARSER_CLASSES": [
+        "qingdan.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "qingdan.api.throttling.StaffRateThrottle",
         "qingdan.api.throttling.AnonymousRateThrottle",
