@@ -19,8 +19,8 @@ from qingdan.cases.choices import Action, Channel, State
 from qingdan.cases.models import Case
 from qingdan.cases.transitions import PETITIONER, refusal_reason
 from qingdan.core import crypto
+from qingdan.core.client import client_address
 from qingdan.core.errors import ActionError
-from qingdan.orgs.auth import client_address
 
 from . import challenge
 from .forms import apply_action_error

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
+from django.utils import translation
 
 from qingdan.cases import actions
 from qingdan.cases.models import Attachment, Case, CaseEvent, Petitioner
@@ -99,9 +100,13 @@ class BackupRoundTripTests(TransactionTestCase):
             call_command("import-dump", str(archive), stdout=io.StringIO())
             self.assertEqual(self.snapshot(), before)
             self.assertEqual(Petitioner.objects.with_phone(PERSON["phone"]).count(), 1)
-            with self.assertRaisesMessage(CommandError, "already has data"):
+            with (
+                translation.override("zh-hans"),
+                self.assertRaisesMessage(CommandError, "已有数据"),
+            ):
                 call_command("import-dump", str(archive))
 
+    @translation.override("en")
     def test_not_a_backup(self):
         bogus = self.tmp / "bogus.tar.gz"
         bogus.write_text("hello")
@@ -196,7 +201,7 @@ class BadArchiveTests(TransactionTestCase):
         shutil.rmtree(self.tmp / "media")
 
     def assert_refused(self, archive: Path, *fragments: str) -> None:
-        with self.assertRaises(CommandError) as caught:
+        with translation.override("en"), self.assertRaises(CommandError) as caught:
             call_command("import-dump", str(archive), stdout=io.StringIO())
         message = str(caught.exception)
         self.assertIn("cannot be restored", message)

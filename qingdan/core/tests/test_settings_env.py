@@ -45,3 +45,39 @@ class SettingsFromEnvironmentTests(SimpleTestCase):
             ),
             "('repeat', 'group_risk')",
         )
+
+
+class PublicKeyRefusalTests(SimpleTestCase):
+    """Issue 14.9: without DEBUG, nothing starts on the public development key (the
+    encryption and digest keys of personal data derive from SECRET_KEY): not the
+    commands (runserver, worker, migrate … run the system checks), not a WSGI server."""
+
+    def run_python(self, env: dict, *args: str) -> subprocess.CompletedProcess:
+        production = {
+            name: value for name, value in os.environ.items() if name not in {"DEBUG", "SECRET_KEY"}
+        }
+        return subprocess.run(
+            [sys.executable, *args],
+            env={**production, "DJANGO_SETTINGS_MODULE": "qingdan.settings", **env},
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+
+    def test_refused_without_debug_and_key(self):
+        for env in ({}, {"SECRET_KEY": "qingdan-insecure-development-key-change-me"}):
+            with self.subTest(env=env):
+                cli = self.run_python(env, "-m", "qingdan.cli", "check")
+                self.assertEqual(cli.returncode, 1)
+                self.assertIn("qingdan.E001", cli.stderr)
+                self.assertIn("SECRET_KEY is not set", cli.stderr)
+                self.assertNotIn("Traceback", cli.stderr)
+                wsgi = self.run_python(env, "-c", "import qingdan.wsgi")
+                self.assertNotEqual(wsgi.returncode, 0)
+                self.assertIn("refusing to start", wsgi.stderr)
+
+    def test_a_key_or_debug_starts(self):
+        for env in ({"SECRET_KEY": "a-long-random-value"}, {"DEBUG": "true"}):
+            with self.subTest(env=env):
+                wsgi = self.run_python(env, "-c", "import qingdan.wsgi; print('ready')")
+                self.assertEqual(wsgi.stdout.strip(), "ready", wsgi.stderr)

@@ -95,7 +95,13 @@ class DemoCommandTests(TestCase):
     def test_demo_twice_in_a_temp_directory(self):
         """Runs the real console entry point, twice, against a fresh SQLite file."""
         with tempfile.TemporaryDirectory() as tmp:
-            env = {"QINGDAN_DATA_DIR": tmp, "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": ""}
+            # DEBUG on, as `scripts/demo` runs it (without it the public key is refused).
+            env = {
+                "QINGDAN_DATA_DIR": tmp,
+                "PATH": "/usr/bin:/bin",
+                "DEBUG": "true",
+                "DJANGO_SETTINGS_MODULE": "",
+            }
             env.pop("DJANGO_SETTINGS_MODULE")
             command = [sys.executable, "-m", "qingdan.cli", "demo", "--no-serve"]
             first = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True)
