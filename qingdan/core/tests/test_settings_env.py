@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.test import SimpleTestCase
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
+from django.test import SimpleTestCase, override_settings
+
+from qingdan.core.checks import refuse_public_key
 
 ROOT = Path(__file__).resolve().parents[3]
 READS = re.compile(
@@ -64,20 +68,21 @@ class PublicKeyRefusalTests(SimpleTestCase):
             cwd=ROOT,
         )
 
-    def test_refused_without_debug_and_key(self):
-        for env in ({}, {"SECRET_KEY": "qingdan-insecure-development-key-change-me"}):
-            with self.subTest(env=env):
-                cli = self.run_python(env, "-m", "qingdan.cli", "check")
-                self.assertEqual(cli.returncode, 1)
-                self.assertIn("qingdan.E001", cli.stderr)
-                self.assertIn("SECRET_KEY is not set", cli.stderr)
-                self.assertNotIn("Traceback", cli.stderr)
-                wsgi = self.run_python(env, "-c", "import qingdan.wsgi")
-                self.assertNotEqual(wsgi.returncode, 0)
-                self.assertIn("refusing to start", wsgi.stderr)
+    def test_the_command_line_refuses_in_a_sentence(self):
+        cli = self.run_python({}, "-m", "qingdan.cli", "check")
+        self.assertEqual(cli.returncode, 1)
+        self.assertIn("qingdan.E001", cli.stderr)
+        self.assertIn("SECRET_KEY is not set", cli.stderr)
+        self.assertNotIn("Traceback", cli.stderr)
 
-    def test_a_key_or_debug_starts(self):
-        for env in ({"SECRET_KEY": "a-long-random-value"}, {"DEBUG": "true"}):
-            with self.subTest(env=env):
-                wsgi = self.run_python(env, "-c", "import qingdan.wsgi; print('ready')")
-                self.assertEqual(wsgi.stdout.strip(), "ready", wsgi.stderr)
+    def test_checks_and_the_wsgi_application_refuse(self):
+        public = "qingdan-insecure-development-key-change-me"
+        with override_settings(DEBUG=False, SECRET_KEY=public):
+            self.assertEqual([m.id for m in run_checks(tags=["security"])], ["qingdan.E001"])
+            with self.assertRaisesMessage(ImproperlyConfigured, "refusing to start"):
+                refuse_public_key()
+        for changes in ({"DEBUG": True}, {"DEBUG": False, "SECRET_KEY": "a-long-random-value"}):
+            with self.subTest(**changes), override_settings(**{"SECRET_KEY": public, **changes}):
+                self.assertEqual(run_checks(tags=["security"]), [])
+                refuse_public_key()
+        self.assertIn("refuse_public_key()", (ROOT / "qingdan" / "wsgi.py").read_text())

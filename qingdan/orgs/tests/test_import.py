@@ -95,11 +95,11 @@ class DemoCommandTests(TestCase):
     def test_demo_twice_in_a_temp_directory(self):
         """Runs the real console entry point, twice, against a fresh SQLite file."""
         with tempfile.TemporaryDirectory() as tmp:
-            # DEBUG on, as `scripts/demo` runs it (without it the public key is refused).
+            # Without DEBUG, commands refuse the public development key (qingdan.E001).
             env = {
                 "QINGDAN_DATA_DIR": tmp,
                 "PATH": "/usr/bin:/bin",
-                "DEBUG": "true",
+                "SECRET_KEY": "qingdan-test-demo-key",
                 "DJANGO_SETTINGS_MODULE": "",
             }
             env.pop("DJANGO_SETTINGS_MODULE")
