@@ -72,6 +72,8 @@ def qingdan(args) -> list[dict]:
         "DATABASE_URL": args.database_url,
         "DB_CONN_MAX_AGE": "60",
         "DJANGO_SETTINGS_MODULE": "qingdan.settings",
+        # Without DEBUG, as production; the benchmark's data is thrown away.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "qingdan-bench-only-key"),
         "QINGDAN_TRIAGE_STRICT": "0",
         "QINGDAN_API_RATE_USER": "1000000/min",
         # A refused request is logged as a warning; the floor should not count the log.

@@ -128,6 +128,8 @@ def child(path: Path) -> None:
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdan.settings")
+    # Benchmarks run without DEBUG, as production does; their data is thrown away.
+    os.environ.setdefault("SECRET_KEY", "qingdan-bench-only-key")
     django.setup()
     from django.core.management import call_command
     from django.db import connection

@@ -181,6 +181,8 @@ def main() -> None:
         "DATABASE_URL": args.database_url,
         "DB_CONN_MAX_AGE": "60",
         "DJANGO_SETTINGS_MODULE": "qingdan.settings",
+        # Without DEBUG, as production; the benchmark's data is thrown away.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "qingdan-bench-only-key"),
         "QINGDAN_TRIAGE_STRICT": "0",
         "QINGDAN_TRIAGE_AT_INTAKE": args.triage,
         # One system account sends everything here; its per-user API limit is lifted.

@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdan.settings")
+# Benchmarks run without DEBUG, as production does; their data is thrown away.
+os.environ.setdefault("SECRET_KEY", "qingdan-bench-only-key")
 
 import django  # noqa: E402
 

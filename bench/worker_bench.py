@@ -60,6 +60,8 @@ def say(text: str = "") -> None:
 def child(cases: int, due: int, repeats: int, result_path: Path) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdan.settings")
+    # Benchmarks run without DEBUG, as production does; their data is thrown away.
+    os.environ.setdefault("SECRET_KEY", "qingdan-bench-only-key")
     import django
 
     django.setup()

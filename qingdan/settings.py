@@ -4,6 +4,7 @@ Only DATABASE_URL selects the database: SQLite in the working directory by defau
 PostgreSQL in production (postgres://user@host:5432/name).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -27,7 +28,12 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "qingdan-insecure-development-key-change-me")
+# The development key is public (it is in this file), and the encryption and digest keys
+# of personal data derive from SECRET_KEY unless QINGDAN_ENCRYPTION_KEY is set: without
+# DEBUG the server, the worker and every command refuse to start on it
+# (qingdan.core.checks). Tests, type checks and `scripts/demo` (DEBUG=true) use it.
+DEVELOPMENT_SECRET_KEY = "qingdan-insecure-development-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -78,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the view: no-store on answers for an account or from a session (personal data).
+    "qingdan.core.middleware.NoStoreMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,6 +155,16 @@ QINGDAN_PORTAL_CASES_PER_PHONE = int(os.environ.get("QINGDAN_PORTAL_CASES_PER_PH
 QINGDAN_PORTAL_LOOKUPS_PER_ADDRESS = int(
     os.environ.get("QINGDAN_PORTAL_LOOKUPS_PER_ADDRESS", 30)  # per hour
 )
+# Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed for the
+# client's address (limits, login throttling, logs); empty: REMOTE_ADDR is the client.
+QINGDAN_TRUSTED_PROXIES = env_list("QINGDAN_TRUSTED_PROXIES", "")
+for _proxy in QINGDAN_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"QINGDAN_TRUSTED_PROXIES: {_proxy!r} is not an address or network ({_error})."
+        ) from None
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with WWW-Authenticate.
@@ -163,6 +181,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "qingdan.api.errors.exception_handler",
+    # JSON bodies under DATA_UPLOAD_MAX_MEMORY_SIZE and refused, not crashed on, when
+    # nested too deeply.
+    "DEFAULT_PARSER_CLASSES": [
+        "qingdan.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "qingdan.api.throttling.StaffRateThrottle",
         "qingdan.api.throttling.AnonymousRateThrottle",

@@ -14,3 +14,10 @@ urlpatterns = [
     path("supervision/", include("qingdan.supervision.urls")),
     path("", include("qingdan.web.urls")),
 ]
+
+# Errors in the format of the part of the site asked (JSON under /api/, Open311's error
+# list under /open311/, HTML elsewhere).
+handler400 = "qingdan.error_views.bad_request"
+handler403 = "qingdan.error_views.permission_denied"
+handler404 = "qingdan.error_views.page_not_found"
+handler500 = "qingdan.error_views.server_error"

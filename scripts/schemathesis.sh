@@ -7,6 +7,8 @@ work=$(mktemp -d)
 trap 'kill ${server:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
 export QINGDAN_DATA_DIR="$work" DATABASE_URL="sqlite:///$work/st.sqlite3" DEBUG=false
 export QINGDAN_TRIAGE_STRICT=0
+# DEBUG is off as in production, so the server needs a key of its own (throw-away data).
+export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 .venv/bin/qingdan demo --no-serve >/dev/null
 token=$(.venv/bin/qingdan issue-token supervisor)
 port=${SCHEMATHESIS_PORT:-8103}

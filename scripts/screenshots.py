@@ -12,6 +12,7 @@ and stops the server again.
 
 import argparse
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -57,6 +58,8 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 def start_demo_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "QINGDAN_DATA_DIR": str(data_dir), "DEBUG": "false"}
+    # Without DEBUG the server refuses the public development key; a throw-away county.
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.pop("DATABASE_URL", None)  # always a throw-away SQLite county
     subprocess.run(
         [*QINGDAN, "demo", "--no-serve"],

@@ -25,6 +25,7 @@ ERRORS = {
 }
 WRITE_ERRORS = {
     "409": "The case changed meanwhile (version_conflict) or its state refuses the action",
+    "413": "The request body is over the size limit (request_too_large)",
     "415": "Unsupported media type",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}

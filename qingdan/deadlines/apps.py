@@ -14,6 +14,8 @@ class DeadlinesConfig(AppConfig):
     name = "qingdan.deadlines"
     label = "deadlines"
     verbose_name = _("Deadlines")
+    # Rows `migrate` writes (0002_statutory_defaults): a restore replaces them.
+    seeded_by_migrations = ("calendaryear", "specialday", "deadlinepolicy")
 
     def ready(self) -> None:
         # Only to forget cached copies of edited data, in this process; no workflow here.

@@ -4,8 +4,11 @@ error list (`<errors><error><code>…</code><description>…</description></erro
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element of each item of a list, by the list's element.
@@ -76,3 +79,26 @@ def form_errors(fmt: str, form) -> HttpResponse:
             for message in messages
         ),
     )
+
+
+def format_of(path: str) -> str:
+    """The format a path asks for by its extension; XML (the spec's default) otherwise."""
+    return "json" if path.rstrip("/").endswith(".json") else "xml"
+
+
+def request_error(path: str, status: int, exception: Exception | None) -> HttpResponse:
+    """The spec's error list for what never reached a view (Django's error handlers):
+    unmatched paths, bodies Django refused, crashes."""
+    if isinstance(exception, RequestDataTooBig):
+        status, text = 413, _("The request body is larger than this server accepts.")
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        text = _("The request has more fields or files than this server accepts.")
+    elif isinstance(exception, MultiPartParserError):
+        text = _("The multipart body cannot be read.")
+    else:
+        text = {
+            400: _("The request is not valid."),
+            403: _("Not allowed."),
+            404: _("No such resource: see the discovery document."),
+        }.get(status, _("Something went wrong on the server."))
+    return errors(format_of(path), status, text)

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from qingdan.cases.choices import OPEN_STATES
 from qingdan.cases.models import Case
+from qingdan.core.client import client_address
 from qingdan.core.errors import ActionError
 from qingdan.orgs.models import Category
 from qingdan.orgs.questions import LISTS, QuestionBook, questions_for
@@ -210,7 +211,7 @@ def token(request, token, fmt):
 
 
 def _throttled(key: ApiKey, request) -> bool:
-    bucket = f"open311:{key.pk}:{request.META.get('REMOTE_ADDR', '-')}"
+    bucket = f"open311:{key.pk}:{client_address(request)}"
     cache.add(bucket, 0, 60)
     try:
         return cache.incr(bucket) > settings.QINGDAN_OPEN311_POSTS_PER_MINUTE

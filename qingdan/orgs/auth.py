@@ -1,18 +1,16 @@
 """Login throttling: after repeated failures for one account from one address (or
-many from one address), password checks stop for a while. Counts live in the
-cache, so they are per process with the default local-memory cache; configure a
-shared cache (CACHE_URL) when running several server processes."""
+many from one address), password checks stop for a while. The address is
+`qingdan.core.client.client_address` (behind a reverse proxy: QINGDAN_TRUSTED_PROXIES).
+Counts live in the cache, so they are per process with the default local-memory cache;
+configure a shared cache (Redis: CACHE_BACKEND, CACHE_LOCATION) when running several
+server processes."""
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
-
-def client_address(request) -> str:
-    if request is None:
-        return "-"
-    return request.META.get("REMOTE_ADDR", "-")
+from qingdan.core.client import client_address
 
 
 def _keys(request, username: str) -> tuple[str, str]:

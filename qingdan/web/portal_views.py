@@ -20,7 +20,7 @@ from qingdan.cases.models import Case
 from qingdan.cases.rights import PETITIONER
 from qingdan.cases.transitions import refusal_reason
 from qingdan.core import crypto
-from qingdan.orgs.auth import client_address
+from qingdan.core.client import client_address
 
 from . import challenge
 from .portal_forms import PortalEvaluateForm, PortalLookupForm, PortalReviewForm, PortalSubmitForm

@@ -45,6 +45,8 @@ def child_env(log: Path) -> dict:
         "QINGDAN_NOTIFICATION_BACKENDS": "file",
         "QINGDAN_NOTIFICATION_FILE": str(log),
         "LOG_LEVEL": "ERROR",
+        # Commands refuse the public development key without DEBUG (qingdan.core.checks).
+        "SECRET_KEY": "qingdan-test-worker-key",
     }
 
 

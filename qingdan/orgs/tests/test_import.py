@@ -95,7 +95,13 @@ class DemoCommandTests(TestCase):
     def test_demo_twice_in_a_temp_directory(self):
         """Runs the real console entry point, twice, against a fresh SQLite file."""
         with tempfile.TemporaryDirectory() as tmp:
-            env = {"QINGDAN_DATA_DIR": tmp, "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": ""}
+            # Without DEBUG, commands refuse the public development key (qingdan.E001).
+            env = {
+                "QINGDAN_DATA_DIR": tmp,
+                "PATH": "/usr/bin:/bin",
+                "SECRET_KEY": "qingdan-test-demo-key",
+                "DJANGO_SETTINGS_MODULE": "",
+            }
             env.pop("DJANGO_SETTINGS_MODULE")
             command = [sys.executable, "-m", "qingdan.cli", "demo", "--no-serve"]
             first = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True)

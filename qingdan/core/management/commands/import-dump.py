@@ -3,20 +3,24 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from qingdan.core.backup import import_installation
+from qingdan.core.backup import open_backup, restore
 from qingdan.core.errors import ActionError
 
 
 class Command(BaseCommand):
-    help = "Restore a backup made by `qingdan export` into an empty installation."
+    help = (
+        "Restore a backup made by `qingdan export` into an empty installation. The archive "
+        "is checked whole first; a bad one is refused and nothing is written."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file: Path, **options):
-        call_command("migrate", interactive=False, verbosity=0)
         try:
-            manifest = import_installation(file)
+            with open_backup(file) as backup:
+                call_command("migrate", interactive=False, verbosity=0)
+                manifest = restore(backup)
         except ActionError as exc:
             raise CommandError(str(exc.message)) from exc
         total = sum(manifest["counts"].values())
