@@ -56,7 +56,13 @@ def submit_request(key: ApiKey, params: dict, attributes: list[tuple[str, str]])
             petitioner=petitioner,
             attributes=known,
         )
-        return RequestToken.objects.create(case=case, api_key=key)
+        return RequestToken.objects.create(
+            case=case,
+            api_key=key,
+            device_id=params.get("device_id", ""),
+            account_id=params.get("account_id", ""),
+            media_url=params.get("media_url", ""),
+        )
 
 
 def _degrees(value: float | None) -> Decimal | None:

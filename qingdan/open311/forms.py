@@ -42,6 +42,8 @@ class ServiceRequestForm(forms.Form):
     phone = forms.CharField(required=False, max_length=20)
     email = forms.EmailField(required=False)
     media_url = forms.URLField(required=False, max_length=500)
+    device_id = forms.CharField(required=False, max_length=100)
+    account_id = forms.CharField(required=False, max_length=100)
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)

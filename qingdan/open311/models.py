@@ -47,6 +47,10 @@ class RequestToken(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_key)
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="open311_token")
     api_key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="+")
+    # What the client sent about itself and the report, kept and answered back.
+    device_id = models.CharField(_("device id"), max_length=100, blank=True)
+    account_id = models.CharField(_("account id"), max_length=100, blank=True)
+    media_url = models.URLField(_("photo link"), max_length=500, blank=True)
 
     def __str__(self) -> str:
         return self.token

@@ -220,7 +220,9 @@ def _throttled(key: ApiKey, request) -> bool:
 
 
 def create_request(request, fmt):
-    key = ApiKey.objects.filter(key=request.POST.get("api_key", ""), is_active=True).first()
+    # The spec sends api_key with the other parameters; some clients put it in the URL.
+    given = request.POST.get("api_key") or request.GET.get("api_key", "")
+    key = ApiKey.objects.filter(key=given, is_active=True).first()
     if key is None:
         return errors(fmt, 403, _("api_key is missing or not valid."))
     if _throttled(key, request):
@@ -246,7 +248,7 @@ def create_request(request, fmt):
             "service_request_id": issued.case.tracking_number,
             "token": issued.token,
             "service_notice": "",
-            "account_id": "",
+            "account_id": issued.account_id,
         }
     ]
     return render(body, fmt, "service_requests", "request", status=201)

@@ -154,6 +154,7 @@ def visible_case(user, pk) -> Case:
             "created_by",
             "parent",
             "closure_agreement",
+            "open311_token",
         )
         # rights_on() reads the co-handling units; prefetched, every check is free.
         .prefetch_related(
