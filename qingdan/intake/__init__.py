@@ -14,5 +14,5 @@ of tracking numbers per batch from the same counter or sequence),
 case, art. 19 for callers already known (`flag_raised_higher_many`), and the
 registration listeners (`cases.listeners.tell_registered_many`: triage queues the
 intake analysis of every case, which `qingdan worker` runs). Rows go in through one
-prepared statement per table (`actions/_insert.py`).
+prepared statement per table (`qingdan.core.bulk`).
 """

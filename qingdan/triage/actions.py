@@ -26,6 +26,7 @@ from qingdan.cases.actions import Actor, link_cases, not_accept
 from qingdan.cases.actions._base import record_event, require
 from qingdan.cases.choices import TERMINAL_STATES, Action
 from qingdan.cases.models import Case, CaseFlag
+from qingdan.core.bulk import Maker, insert_rows
 from qingdan.core.errors import ActionError, NotAllowed, ValidationFailed
 from qingdan.orgs.choices import Role
 from qingdan.orgs.models import Category, Jurisdiction
@@ -73,9 +74,8 @@ def queue_analyses(cases: Sequence[Case]) -> None:
     rows inline would take the import from a minute to hours. Queued now, behind
     the analyses already waiting."""
     now = timezone.now()
-    PendingAnalysis.objects.bulk_create(
-        [PendingAnalysis(case=case, queued_at=now) for case in cases], batch_size=1000
-    )
+    make = Maker(PendingAnalysis)
+    insert_rows(PendingAnalysis, [make(case=case, queued_at=now) for case in cases])
 
 
 RETRY_FAILED_ANALYSIS = dt.timedelta(minutes=10)

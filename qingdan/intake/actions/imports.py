@@ -6,7 +6,7 @@ is one transaction that registers its cases with the same rules: the petitioner
 checks of `_clean_petitioner`, `initial_tier`, the length limits of
 `registration.py`, a block of tracking numbers from `next_tracking_numbers` (one
 query), `recompute_due_times` for the deadline columns, a REGISTER `CaseEvent` per
-case, inserted with one prepared statement per table (`_insert.py` says why not
+case, inserted with one prepared statement per table (`core/bulk.py` says why not
 `bulk_create`), art. 19 for callers already known (`flag_raised_higher_many`), and
 the registration listeners told of the batch (`tell_registered_many`: triage queues
 each case's intake analysis for the worker).
@@ -32,6 +32,7 @@ from qingdan.cases.choices import Action, Channel, State
 from qingdan.cases.listeners import tell_registered_many
 from qingdan.cases.models import Case, CaseEvent, Petitioner
 from qingdan.core import crypto
+from qingdan.core.bulk import Maker, bulk_session, insert_rows
 from qingdan.core.errors import ActionError, NotAllowed, TransitionRefused
 from qingdan.deadlines.services import recompute_due_times
 
@@ -40,7 +41,6 @@ from ..importer.mapping import Mapping, parse_mapping
 from ..importer.rows import Lookups, OrderRow, Problem, RowValidator
 from ..importer.sources import Sheet, open_sheet
 from ..models import ImportProblem, ImportRun
-from ._insert import Maker, bulk_session, insert_rows
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
