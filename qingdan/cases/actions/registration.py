@@ -226,7 +226,7 @@ def flag_raised_higher_many(cases: list[Case], now: dt.datetime) -> None:
     people = {case.petitioner_id for case in cases if case.petitioner_id}
     if not people:
         return
-    earlier: dict[tuple[int, int | None], list[Case]] = {}
+    earlier: dict[tuple[int | None, int | None], list[Case]] = {}
     # The new cases are only registered, not in handling: none of them is found.
     for matter in _earlier_matters(people):
         earlier.setdefault((matter.petitioner_id, matter.category_id), []).append(matter)
