@@ -1,10 +1,11 @@
 """Periodic jobs: declared by the app that owns the work, run by `qingdan worker`.
 
 An app declares its jobs in a module `jobs.py` (a package `jobs/` when it has
-several, one job a module), each a function that does one kind of periodic work
-item by item, and `register(Job(...))`. The worker (`qingdan.jobs`) imports every
-app's `jobs` module and runs the registered jobs each pass, lowest `order` first;
-it names no app (after healthchecks' small single-purpose commands).
+several, one job a module): each a function that does one kind of periodic work
+item by item, declared with `@job(name, order=..., counters=..., summary=...)`.
+The worker (`qingdan.jobs`) imports every app's `jobs` module and runs the
+registered jobs each pass, lowest `order` first; it names no app (after
+healthchecks' small single-purpose commands).
 
 A job
 - checks `ctx.should_stop()` between its items, so that SIGTERM stops the worker
@@ -112,6 +113,23 @@ def register(job: Job) -> Job:
         raise ValueError(f"two jobs named {job.name!r}: {existing.run.__module__}, {job.run}")
     _registry[job.name] = job
     return job
+
+
+def job(
+    name: str,
+    *,
+    order: int,
+    counters: tuple[str, ...] = (),
+    summary: str = "",
+    poll_seconds: Callable[[], float | None] | None = None,
+) -> "Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]":
+    """Declare the decorated function a job: `@job("late notices", order=30, ...)`."""
+
+    def declare(run: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
+        register(Job(name, order, run, counters, summary, poll_seconds))
+        return run
+
+    return declare
 
 
 def registered() -> list[Job]:

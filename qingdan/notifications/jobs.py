@@ -1,10 +1,16 @@
 """The outbox job: send the queued notifications, retrying failures with back-off."""
 
-from qingdan.core.jobs import Job, JobContext, register
+from qingdan.core.jobs import JobContext, job
 
 from .actions import deliver_due
 
 
+@job(
+    "notifications",
+    order=50,
+    counters=("sent", "retried", "failed"),
+    summary="notifications {sent} sent, {retried} to retry, {failed} failed",
+)
 def deliver_outbox(ctx: JobContext) -> None:
     # Batch after batch until nothing is due: a busy pass may queue thousands.
     while not ctx.should_stop():
@@ -14,14 +20,3 @@ def deliver_outbox(ctx: JobContext) -> None:
         ctx.report.add("failed", delivery.failed)
         if not (delivery.sent or delivery.retried or delivery.failed):
             return
-
-
-register(
-    Job(
-        name="notifications",
-        order=50,
-        run=deliver_outbox,
-        counters=("sent", "retried", "failed"),
-        summary="notifications {sent} sent, {retried} to retry, {failed} failed",
-    )
-)

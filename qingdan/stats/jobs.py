@@ -6,7 +6,7 @@ request of the first person to open a statistics page."""
 import logging
 import time
 
-from qingdan.core.jobs import Job, JobContext, register
+from qingdan.core.jobs import JobContext, job
 
 from . import rollup
 from .models import RollupState
@@ -14,6 +14,12 @@ from .models import RollupState
 log = logging.getLogger("qingdan.worker")
 
 
+@job(
+    "statistics rollup",
+    order=90,  # last in a pass
+    counters=("statistics_seconds",),
+    summary="statistics {statistics_seconds:.2f} s",
+)
 def refresh_rollup(ctx: JobContext) -> None:
     started = time.monotonic()
     try:
@@ -23,14 +29,3 @@ def refresh_rollup(ctx: JobContext) -> None:
             log.info("worker: statistics rollup built in %.1f s", time.monotonic() - started)
     finally:
         ctx.report.add("statistics_seconds", time.monotonic() - started)
-
-
-register(
-    Job(
-        name="statistics rollup",
-        order=90,
-        run=refresh_rollup,
-        counters=("statistics_seconds",),
-        summary="statistics {statistics_seconds:.2f} s",
-    )
-)

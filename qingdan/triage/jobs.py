@@ -5,13 +5,9 @@ a clerk sees the warnings moments after registering."""
 
 from django.conf import settings
 
-from qingdan.core.jobs import Job, JobContext, register
+from qingdan.core.jobs import JobContext, job
 
 from .actions import analyse_pending
-
-
-def analyse_queued(ctx: JobContext) -> None:
-    ctx.report.add("analysed", analyse_pending(should_stop=ctx.should_stop))
 
 
 def poll_seconds() -> float | None:
@@ -20,13 +16,12 @@ def poll_seconds() -> float | None:
     return None
 
 
-register(
-    Job(
-        name="intake analysis",
-        order=10,
-        run=analyse_queued,
-        counters=("analysed",),
-        summary="{analysed} intake analyses",
-        poll_seconds=poll_seconds,
-    )
+@job(
+    "intake analysis",
+    order=10,  # first: a clerk waits for its warnings
+    counters=("analysed",),
+    summary="{analysed} intake analyses",
+    poll_seconds=poll_seconds,
 )
+def analyse_queued(ctx: JobContext) -> None:
+    ctx.report.add("analysed", analyse_pending(should_stop=ctx.should_stop))

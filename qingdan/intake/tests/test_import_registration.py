@@ -2,41 +2,28 @@
 tracking numbers from the one counter, art. 19 for callers already known, and the
 registration listeners (triage queues the intake analysis of every case)."""
 
-import shutil
-import tempfile
-from pathlib import Path
-
-from django.test import TestCase, override_settings
+from django.test import override_settings
 
 from qingdan.cases import actions as case_actions
 from qingdan.cases.choices import State, Tier
 from qingdan.cases.models import Case, CaseFlag, CaseLink
 from qingdan.jobs.worker import Worker
-from qingdan.orgs.testing import build_county
 from qingdan.triage.models import CaseFingerprint, PendingAnalysis
 
-from .helpers import write_csv
+from .helpers import SheetTestCase, hotline_rows, write_csv
 from .test_import import run_command
 
-CALLER = ("王女士", "13900000001")
+CALLER = ("王女士", "13900000001")  # the caller of hotline_rows' first row
 
 
 def row(number: int, *, town: str, village: str = "", caller=CALLER, category: str = "") -> list:
-    return [
-        f"R{number}", "2026/3/4 14:22", f"第{number}件：小区路灯不亮。请尽快修复", caller[0],
-        caller[1], town, category, "一般", "", "", village, "3号楼",
-    ]  # fmt: skip
+    cells = hotline_rows(1, prefix="R")[0]
+    cells[0] = f"R{number}"
+    cells[3], cells[4], cells[5], cells[6], cells[10] = *caller, town, category, village
+    return cells
 
 
-class ImportRegistrationTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    def setUp(self):
-        self.folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, self.folder, True)
-
+class ImportRegistrationTests(SheetTestCase):
     def import_rows(self, rows):
         run_command(write_csv(self.folder / "orders.csv", rows))
 

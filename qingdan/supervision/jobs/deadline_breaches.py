@@ -12,7 +12,7 @@ import datetime as dt
 from qingdan.cases.choices import OPEN_STATES
 from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError
-from qingdan.core.jobs import Job, JobContext, register
+from qingdan.core.jobs import JobContext, job
 from qingdan.deadlines.choices import AlertLevel
 from qingdan.deadlines.models import DeadlineAlert
 from qingdan.deadlines.services import Clock, next_check_after, pending_clocks, status_at
@@ -20,6 +20,15 @@ from qingdan.deadlines.services import Clock, next_check_after, pending_clocks, 
 from ..actions.breaches import act_on_deadlines
 
 
+@job(
+    "deadline breaches",
+    order=20,
+    counters=("candidates", "acted", "warnings", "overdue", "escalated"),
+    summary=(
+        "due cases read {candidates}, acted on {acted}: "
+        "{warnings} warnings, {overdue} overdue, {escalated} escalated"
+    ),
+)
 def chase_cases(ctx: JobContext) -> None:
     # Earliest check first, in the order of the next_check_at index.
     now = ctx.now
@@ -91,17 +100,3 @@ def _act(ctx: JobContext, case: Case) -> None:
     for alert in alerts:
         report.add("warnings" if alert.level == AlertLevel.WARNING else "overdue")
         report.add("escalated", alert.escalated)
-
-
-register(
-    Job(
-        name="deadline breaches",
-        order=20,
-        run=chase_cases,
-        counters=("candidates", "acted", "warnings", "overdue", "escalated"),
-        summary=(
-            "due cases read {candidates}, acted on {acted}: "
-            "{warnings} warnings, {overdue} overdue, {escalated} escalated"
-        ),
-    )
-)
