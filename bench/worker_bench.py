@@ -71,7 +71,7 @@ def child(cases: int, due: int, repeats: int, result_path: Path) -> None:
     from django.utils import timezone
 
     from qingdan.cases.models import Case
-    from qingdan.deadlines.worker import Worker
+    from qingdan.jobs.worker import Worker
     from qingdan.orgs.testing import build_county
     from qingdan.stats import rollup
 
@@ -109,7 +109,7 @@ def child(cases: int, due: int, repeats: int, result_path: Path) -> None:
                 "seconds": report.seconds,
                 "cpu": cpu,
                 "queries": statements.count,
-                "report": report.__dict__,
+                "report": report.as_dict(),
                 "statements": statements.top(),
             }  # fmt: skip
         )
@@ -392,17 +392,18 @@ def _pg_full_scan(plan, table: str) -> bool:
 # The reads of a pass: label, table, a condition of its WHERE clause (to recognise its
 # SQL among the pass's statements), where it is written (module:function, a text of
 # the line) and whether to ask PostgreSQL for an index even on a small table.
+CHASE_CASES = "qingdan.supervision.jobs.deadline_breaches:chase_cases"
 SELECTIONS = [
     ("due cases (the selection)", "cases_case", '"cases_case"."next_check_at" <=',
-     "qingdan.deadlines.worker:Worker._chase_cases", "next_check_at__lte", False),
+     CHASE_CASES, "next_check_at__lte", False),
     ("a batch of due cases", "cases_case", '"cases_case"."id" IN',
-     "qingdan.deadlines.worker:Worker._chase_cases", "pk__in=chunk", False),
+     CHASE_CASES, "pk__in=chunk", False),
     ("their alerts", "deadlines_deadlinealert", '"deadlines_deadlinealert"."case_id" IN',
-     "qingdan.deadlines.worker:Worker._chase_cases", "DeadlineAlert.objects.filter", True),
+     CHASE_CASES, "DeadlineAlert.objects.filter", True),
     ("late notices", "supervision_supervisionnotice", '"supervision_supervisionnotice"."due_at"',
-     "qingdan.deadlines.worker:Worker._chase_notices", "SupervisionNotice.objects", True),
+     "qingdan.supervision.jobs.late_notices:flag_late_notices", "SupervisionNotice.objects", True),
     ("tasks to chase", "supervision_meetingdecision", '"supervision_meetingdecision"."warn_at"',
-     "qingdan.deadlines.worker:Worker._chase_decisions", "MeetingDecision.objects", True),
+     "qingdan.supervision.jobs.meeting_tasks:chase_meeting_tasks", "MeetingDecision.objects", True),
     ("notifications to send", "notifications_outboxmessage",
      '"notifications_outboxmessage"."next_attempt_at" <=',
      "qingdan.notifications.actions:deliver_due", "OutboxMessage.objects.filter", True),

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "qingdan.intake",
     "qingdan.notifications",
     "qingdan.supervision",
+    # Last: the worker, above every app whose jobs it runs.
+    "qingdan.jobs",
 ]
 
 MIDDLEWARE = [

@@ -3,18 +3,9 @@ the case admin is read-only; timeline events can never be edited or deleted."""
 
 from django.contrib import admin
 
+from qingdan.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Case, CaseEvent, CaseFlag, ClosureAgreement, PersonalDataAccess, Petitioner
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyInline):
@@ -30,7 +21,7 @@ class FlagInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = [
         "tracking_number",
         "title",
@@ -48,33 +39,15 @@ class CaseAdmin(admin.ModelAdmin):
     exclude = ["petitioner", "representatives"]
     date_hierarchy = "registered_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Petitioner)
-class PetitionerAdmin(admin.ModelAdmin):
+class PetitionerAdmin(ReadOnlyAdmin):
     """Shows masked values only; full data is revealed case by case, with a log entry."""
 
     list_display = ["masked_name", "kind", "masked_phone", "masked_id_number", "created_at"]
     list_filter = ["kind"]
     fields = ("kind", "masked_name", "masked_phone", "masked_id_number", "masked_address")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ClosureAgreement)
@@ -87,7 +60,7 @@ class ClosureAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
     """Searchable by administrators: who revealed whose data, when, and why."""
 
     list_display = ["at", "actor", "case", "note"]
@@ -97,12 +70,3 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "case"]
     fields = ("at", "actor", "case", "note")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

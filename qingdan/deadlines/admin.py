@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.admin import ReadOnlyAdmin
+
 from .choices import Recipient
 from .models import CalendarYear, ClockPause, DeadlineAlert, DeadlinePolicy, SpecialDay
 
@@ -114,19 +116,8 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
         return obj.limit_label
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DeadlineAlert)
-class DeadlineAlertAdmin(ReadOnly):
+class DeadlineAlertAdmin(ReadOnlyAdmin):
     list_display = ["case", "stage", "level", "due_at", "raised_at", "escalated"]
     list_filter = ["stage", "level", "escalated"]
     search_fields = ["case__tracking_number"]
@@ -134,6 +125,6 @@ class DeadlineAlertAdmin(ReadOnly):
 
 
 @admin.register(ClockPause)
-class ClockPauseAdmin(ReadOnly):
+class ClockPauseAdmin(ReadOnlyAdmin):
     list_display = ["case", "started_at", "ended_at", "reason"]
     list_select_related = ["case"]

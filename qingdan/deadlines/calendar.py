@@ -10,17 +10,17 @@ import of thousands of cases does not query it per case.
 """
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.cache import ExpiringCache
 from qingdan.core.errors import ActionError
 
 from .choices import DayKind, LimitUnit
+from .models import CalendarYear, SpecialDay
 
 
 class UnknownCalendarYear(ActionError):
@@ -42,34 +42,19 @@ class _Calendar:
     years: frozenset[int]
     # date -> True for an adjusted working day, False for a rest day.
     special: dict[dt.date, bool]
-    loaded_at: float
 
 
-_lock = threading.Lock()
-_cached: _Calendar | None = None
+def _load() -> _Calendar:
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    special = {
+        day: kind == DayKind.WORK for day, kind in SpecialDay.objects.values_list("date", "kind")
+    }
+    return _Calendar(years, special)
 
 
-def clear_cache() -> None:
-    global _cached
-    _cached = None
-
-
-def _calendar() -> _Calendar:
-    global _cached
-    current = _cached
-    ttl = getattr(settings, "QINGDAN_DEADLINE_CACHE_SECONDS", 60)
-    if current is not None and time.monotonic() - current.loaded_at < ttl:
-        return current
-    with _lock:
-        from .models import CalendarYear, SpecialDay
-
-        years = frozenset(CalendarYear.objects.values_list("year", flat=True))
-        special = {
-            day: kind == DayKind.WORK
-            for day, kind in SpecialDay.objects.values_list("date", "kind")
-        }
-        _cached = _Calendar(years, special, time.monotonic())
-        return _cached
+_cache = ExpiringCache(_load, ttl_setting="QINGDAN_DEADLINE_CACHE_SECONDS")
+clear_cache = _cache.clear
+_calendar = _cache.get
 
 
 def known_years() -> frozenset[int]:

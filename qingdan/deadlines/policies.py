@@ -6,48 +6,32 @@ more specific; then the higher priority, then the older policy. Policies and the
 category tree are read once and kept like the calendar (see calendar.py).
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
+from qingdan.core.cache import ExpiringCache
+from qingdan.orgs.models import Category
 
 from .choices import Stage
+from .models import DeadlinePolicy
 
 
 @dataclass(frozen=True)
 class _Policies:
     by_stage: dict[str, list]
     category_parent: dict[int, int | None]
-    loaded_at: float
 
 
-_lock = threading.Lock()
-_cached: _Policies | None = None
+def _load() -> _Policies:
+    by_stage: dict[str, list] = {stage: [] for stage in Stage.values}
+    for policy in DeadlinePolicy.objects.filter(is_active=True).order_by("pk"):
+        by_stage.setdefault(policy.stage, []).append(policy)
+    parents: dict[int, int | None] = dict(Category.objects.values_list("pk", "parent_id"))
+    return _Policies(by_stage, parents)
 
 
-def clear_cache() -> None:
-    global _cached
-    _cached = None
-
-
-def _policies() -> _Policies:
-    global _cached
-    current = _cached
-    ttl = getattr(settings, "QINGDAN_DEADLINE_CACHE_SECONDS", 60)
-    if current is not None and time.monotonic() - current.loaded_at < ttl:
-        return current
-    with _lock:
-        from qingdan.orgs.models import Category
-
-        from .models import DeadlinePolicy
-
-        by_stage: dict[str, list] = {stage: [] for stage in Stage.values}
-        for policy in DeadlinePolicy.objects.filter(is_active=True).order_by("pk"):
-            by_stage.setdefault(policy.stage, []).append(policy)
-        parents: dict[int, int | None] = dict(Category.objects.values_list("pk", "parent_id"))
-        _cached = _Policies(by_stage, parents, time.monotonic())
-        return _cached
+_cache = ExpiringCache(_load, ttl_setting="QINGDAN_DEADLINE_CACHE_SECONDS")
+clear_cache = _cache.clear
+_policies = _cache.get
 
 
 def _category_distance(policy_category: int | None, case_category: int | None, parents) -> int:

@@ -14,6 +14,7 @@ from qingdan.core.vocabulary import HANDLING_STATES, UNANSWERED_STATES, State, T
 
 from . import calendar
 from .choices import CHASED_STAGES, ClockStart, DeadlineStatus, LimitUnit, Stage
+from .models import ClockPause
 from .policies import policy_for
 
 # A superior's assigned deadline without a handling policy to say when to warn.
@@ -70,8 +71,6 @@ def _pauses(case, now: dt.datetime) -> tuple[dt.timedelta, bool]:
     cache = getattr(case, "_prefetched_objects_cache", {})
     pauses = cache.get("clock_pauses")
     if pauses is None:
-        from .models import ClockPause
-
         pauses = ClockPause.objects.filter(case_id=case.pk)
     total, open_now = dt.timedelta(0), False
     for pause in pauses:

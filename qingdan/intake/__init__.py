@@ -7,12 +7,12 @@ exception: importing work orders. 100,000 rows must import in under a minute and
 `register_case` costs some 25 queries a case, so `actions.imports` registers each
 batch of rows in one transaction through `register_work_orders`, which reuses the
 registration rules instead of restating them: `_clean_petitioner` (name and phone
-checks), `initial_tier`, `TITLE_MAX`/`CONTENT_MAX`, `next_tracking_number` (a block
+checks), `initial_tier`, `TITLE_MAX`/`CONTENT_MAX`, `next_tracking_numbers` (a block
 of tracking numbers per batch from the same counter or sequence),
 `deadlines.services.recompute_due_times` for every case, the petitioner matching of
-`find_or_create_petitioner` (same phone and name), and one REGISTER `CaseEvent` per
-case. Rows go in through one prepared statement per table (`actions/_insert.py`).
-What the bulk path leaves out is triage's per-case analysis (duplicate
-fingerprints, hot terms, repeat warnings): after a large import run
-`qingdan rebuild-duplicate-index` and `qingdan rescan-hot-terms`.
+`find_or_create_petitioner` (same phone and name), one REGISTER `CaseEvent` per
+case, art. 19 for callers already known (`flag_raised_higher_many`), and the
+registration listeners (`cases.listeners.tell_registered_many`: triage queues the
+intake analysis of every case, which `qingdan worker` runs). Rows go in through one
+prepared statement per table (`qingdan.core.bulk`).
 """

@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from qingdan.core.admin import ReadOnlyAdmin
+
 from . import actions
 from .models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "backend",
@@ -22,12 +24,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
     @admin.action(description=_("Send the failed messages again"))
     def retry_now(self, request, queryset):

@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from qingdan.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import AgendaItem, JointMeeting, KeyCase, MeetingDecision, SupervisionNotice
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SupervisionNotice)
@@ -30,26 +21,16 @@ class KeyCaseAdmin(ReadOnlyAdmin):
     list_select_related = ["case", "leader"]
 
 
-class AgendaInline(admin.TabularInline):
+class AgendaInline(ReadOnlyInline):
     model = AgendaItem
-    extra = 0
-    can_delete = False
     fields = ["position", "case", "reasons"]
     readonly_fields = ["position", "case", "reasons"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
     model = MeetingDecision
-    extra = 0
-    can_delete = False
     fields = ["text", "owner", "due_at", "state", "deadline_status", "done_at"]
     readonly_fields = ["text", "owner", "due_at", "state", "deadline_status", "done_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JointMeeting)

@@ -1,16 +1,19 @@
 """The triage actions: the only code in this app that writes.
 
-`analyse_or_queue` is called by `qingdan.cases.actions.register_case` inside its
+`analyse_or_queue` listens to registrations (registered in `apps.py` with
+`qingdan.cases.listeners.listen_registered`) and is called inside the registration's
 transaction. By default (QINGDAN_TRIAGE_AT_INTAKE=inline) it runs
 `on_case_registered` there; with `worker` it only queues the case and the worker runs
-the analysis a moment later (`analyse_pending`), so a busy hotline's intake does not
-wait for it. Each step runs in its own savepoint: in production a failing step is
-logged and registration goes on without that analysis; with DEBUG or under tests it
-raises, so bugs are not hidden.
+the analysis a moment later (`analyse_pending`, the intake-analysis job), so a busy
+hotline's intake does not wait for it. Cases registered in bulk (the work-order
+import) are always queued (`queue_analyses`). Each step runs in its own savepoint:
+in production a failing step is logged and registration goes on without that
+analysis; with DEBUG or under tests it raises, so bugs are not hidden.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core import mail
@@ -22,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.actions import Actor, link_cases, not_accept, record_event, require
 from qingdan.cases.choices import TERMINAL_STATES, Action
 from qingdan.cases.models import Case, CaseFlag
+from qingdan.core.bulk import Maker, insert_rows
 from qingdan.core.errors import ActionError, NotAllowed, ValidationFailed
 from qingdan.orgs.choices import Role
 from qingdan.orgs.models import Category, Jurisdiction
@@ -62,6 +66,16 @@ def analyse_or_queue(case: Case) -> None:
         PendingAnalysis.objects.create(case=case, queued_at=case.registered_at)
     else:
         on_case_registered(case)
+
+
+def queue_analyses(cases: Sequence[Case]) -> None:
+    """Inside a bulk registration's transaction (the work-order import): queue every
+    case for the worker, whatever QINGDAN_TRIAGE_AT_INTAKE says — analysing 100,000
+    rows inline would take the import from a minute to hours. Queued now, behind
+    the analyses already waiting."""
+    now = timezone.now()
+    make = Maker(PendingAnalysis)
+    insert_rows(PendingAnalysis, [make(case=case, queued_at=now) for case in cases])
 
 
 RETRY_FAILED_ANALYSIS = dt.timedelta(minutes=10)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from qingdan.core.admin import ReadOnlyAdmin
+
 from . import actions
 from .models import CategorySuggestion, ClassifierModel, GovernanceTopic, HotTerm
 
@@ -60,14 +62,10 @@ class CategorySuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(GovernanceTopic)
-class GovernanceTopicAdmin(admin.ModelAdmin):
+class GovernanceTopicAdmin(ReadOnlyAdmin):
+    """Topics change through the triage pages (actions), not here."""
+
     list_display = ["title", "owner", "due_date", "status"]
     list_filter = ["status"]
     search_fields = ["title"]
-
-    # Topics change through the triage pages (actions), not here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True

@@ -145,8 +145,9 @@ class CaseFingerprint(models.Model):
 
 class PendingAnalysis(models.Model):
     """A registered case whose intake analysis the worker has still to run
-    (QINGDAN_TRIAGE_AT_INTAKE=worker). Deleted in the transaction that runs it, so a
-    worker killed half-way leaves it queued and no case is analysed twice."""
+    (QINGDAN_TRIAGE_AT_INTAKE=worker, and every case of a work-order import). Deleted
+    in the transaction that runs it, so a worker killed half-way leaves it queued and
+    no case is analysed twice."""
 
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, primary_key=True, related_name="pending_analysis"

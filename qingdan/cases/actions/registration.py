@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,7 @@ from ..choices import (
     Tier,
     Urgency,
 )
+from ..listeners import tell_registered
 from ..models import Case, CaseFlag, CaseLink, Petitioner, TrackingSequence
 from ..rights import may_register, registers_cases
 from .base import Actor, as_actor, record_event, require
@@ -40,16 +41,24 @@ CONTENT_MAX = 20000
 
 
 def next_tracking_number(now: dt.datetime) -> str:
+    return next_tracking_numbers(now, 1)[0]
+
+
+def next_tracking_numbers(now: dt.datetime, count: int) -> list[str]:
+    """`count` tracking numbers of the year of `now`, in order: one query for the
+    lot (the bulk import takes a batch's numbers at once)."""
+    if count < 1:
+        return []
     prefix = settings.QINGDAN_TRACKING_PREFIX
     year = timezone.localtime(now).year
     if connection.vendor == "postgresql":
-        last = _next_from_sequence(prefix, year)
+        numbers = _next_from_sequence(prefix, year, count)
     else:
-        last = _next_from_table(prefix, year)
-    return f"{prefix}-{year}-{last:06d}"
+        numbers = _next_from_table(prefix, year, count)
+    return [f"{prefix}-{year}-{number:06d}" for number in numbers]
 
 
-def _next_from_table(prefix: str, year: int) -> int:
+def _next_from_table(prefix: str, year: int, count: int) -> list[int]:
     # SQLite serialises writers anyway; the counter row is as good as a sequence.
     with transaction.atomic():
         try:
@@ -57,20 +66,23 @@ def _next_from_table(prefix: str, year: int) -> int:
                 TrackingSequence.objects.get_or_create(prefix=prefix, year=year)
         except IntegrityError:
             pass  # another registration created the row first
-        TrackingSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
-        return TrackingSequence.objects.get(prefix=prefix, year=year).last
+        counter = TrackingSequence.objects.filter(prefix=prefix, year=year)
+        counter.update(last=F("last") + count)
+        last = counter.get().last
+        return list(range(last - count + 1, last + 1))
 
 
-def _next_from_sequence(prefix: str, year: int) -> int:
+def _next_from_sequence(prefix: str, year: int, count: int) -> list[int]:
     """PostgreSQL: a sequence per prefix and year. nextval() holds no lock until the
     registration commits (a counter row would make all intakes queue behind each
     other); a number taken by a registration that rolls back is skipped."""
     name = f"qingdan_tracking_{re.sub(r'[^a-z0-9]', '_', prefix.lower())}_{year}"
+    take = "SELECT nextval(%s) FROM generate_series(1, %s)"
     with connection.cursor() as cursor:
         try:
             with transaction.atomic():
-                cursor.execute("SELECT nextval(%s)", [name])
-                return cursor.fetchone()[0]
+                cursor.execute(take, [name, count])
+                return [row[0] for row in cursor.fetchall()]
         except ProgrammingError:
             pass  # first registration of the year (or after a restore): create it
         highest = Case.objects.filter(tracking_number__startswith=f"{prefix}-{year}-").aggregate(
@@ -82,8 +94,8 @@ def _next_from_sequence(prefix: str, year: int) -> int:
                 cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {start}')
         except (IntegrityError, ProgrammingError):
             pass  # a concurrent first registration created it a moment ago
-        cursor.execute("SELECT nextval(%s)", [name])
-        return cursor.fetchone()[0]
+        cursor.execute(take, [name, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _clean_petitioner(data: dict[str, Any], prefix: str) -> tuple[dict[str, Any], dict]:
@@ -203,11 +215,38 @@ def flag_raised_higher(case: Case, same_matter_as: Case | None, now: dt.datetime
         candidates.append(same_matter_as)
     if case.petitioner_id:
         candidates.extend(
-            Case.objects.filter(petitioner_id=case.petitioner_id, state__in=HANDLING_STATES)
+            _earlier_matters([case.petitioner_id])
             .filter(category=case.category)
             .exclude(pk=case.pk)
-            .select_related("jurisdiction")
         )
+    _flag_if_raised_higher(case, candidates, now)
+
+
+def flag_raised_higher_many(cases: list[Case], now: dt.datetime) -> None:
+    """`flag_raised_higher` for cases registered together, without a `same_matter_as`:
+    the earlier matters of all their petitioners in one query."""
+    people = {case.petitioner_id for case in cases if case.petitioner_id}
+    if not people:
+        return
+    earlier: dict[tuple[int | None, int | None], list[Case]] = {}
+    # The new cases are only registered, not in handling: none of them is found.
+    for matter in _earlier_matters(people):
+        earlier.setdefault((matter.petitioner_id, matter.category_id), []).append(matter)
+    for case in cases:
+        found = earlier.get((case.petitioner_id, case.category_id))
+        if found:
+            _flag_if_raised_higher(case, found, now)
+
+
+def _earlier_matters(petitioner_ids) -> QuerySet[Case]:
+    """The petitioners' cases in handling: accepted, not yet answered (the same matter
+    is also the same category)."""
+    return Case.objects.filter(
+        petitioner_id__in=petitioner_ids, state__in=HANDLING_STATES
+    ).select_related("jurisdiction")
+
+
+def _flag_if_raised_higher(case: Case, candidates: list[Case], now: dt.datetime) -> None:
     seen = set()
     for earlier in candidates:
         if earlier.pk in seen or earlier.state not in HANDLING_STATES:
@@ -383,8 +422,5 @@ def register_case(
         if same_matter_as is not None or not new_petitioner:
             # A petitioner first seen now has no earlier case to have raised it in.
             flag_raised_higher(case, same_matter_as, now)
-        # Imported here: the triage app imports the cases actions.
-        from qingdan.triage.actions import analyse_or_queue
-
-        analyse_or_queue(case)
+        tell_registered(case)
     return case

@@ -4,32 +4,35 @@ Why a bulk path: `register_case` costs ~25 queries a case (petitioner look-up,
 tracking number, triage analyses), far from 100,000 rows a minute. Each batch here
 is one transaction that registers its cases with the same rules: the petitioner
 checks of `_clean_petitioner`, `initial_tier`, the length limits of
-`registration.py`, one tracking-number block from `TrackingSequence` (one UPDATE),
-`recompute_due_times` for the deadline columns, and a REGISTER `CaseEvent` per case,
-inserted with one prepared statement per table (`_insert.py` says why not
-`bulk_create`).
-Triage analyses (duplicate fingerprints, hot terms, repeat warnings) are not run
-per imported case: run `qingdan rebuild-duplicate-index` and
-`qingdan rescan-hot-terms` after a large import (the command says so).
+`registration.py`, a block of tracking numbers from `next_tracking_numbers` (one
+query), `recompute_due_times` for the deadline columns, a REGISTER `CaseEvent` per
+case, inserted with one prepared statement per table (`core/bulk.py` says why not
+`bulk_create`), art. 19 for callers already known (`flag_raised_higher_many`), and
+the registration listeners told of the batch (`tell_registered_many`: triage queues
+each case's intake analysis for the worker).
 """
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.actions import Actor, as_actor
-from qingdan.cases.actions.registration import initial_tier, next_tracking_number
+from qingdan.cases.actions.registration import (
+    flag_raised_higher_many,
+    initial_tier,
+    next_tracking_numbers,
+)
 from qingdan.cases.choices import Action, Channel, State
-from qingdan.cases.models import Case, CaseEvent, Petitioner, TrackingSequence
+from qingdan.cases.listeners import tell_registered_many
+from qingdan.cases.models import Case, CaseEvent, Petitioner
 from qingdan.core import crypto
+from qingdan.core.bulk import Maker, bulk_session, insert_rows
 from qingdan.core.errors import ActionError, NotAllowed, TransitionRefused
 from qingdan.deadlines.services import recompute_due_times
 from qingdan.orgs.permissions import has_role
@@ -39,7 +42,6 @@ from ..importer.mapping import Mapping, parse_mapping
 from ..importer.rows import Lookups, OrderRow, Problem, RowValidator
 from ..importer.sources import Sheet, open_sheet
 from ..models import ImportProblem, ImportRun
-from ._insert import Maker, bulk_session, insert_rows
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -58,33 +60,10 @@ def require_importer(user) -> None:
 # --- the bulk path ------------------------------------------------------------
 
 
-def reserve_tracking_numbers(now: dt.datetime, count: int) -> list[str]:
-    """`count` tracking numbers for one batch, from the same counters as
-    `registration.next_tracking_number`: that function takes the first (and creates
-    the year's counter when missing); the rest come in one statement — one UPDATE of
-    the counter row on SQLite (the writer holds the lock), one nextval() query on
-    PostgreSQL's sequence."""
-    first = next_tracking_number(now)
-    if count <= 1:
-        return [first][:count]
-    prefix, year, _number = first.rsplit("-", 2)
-    if connection.vendor == "postgresql":
-        # The sequence name of registration._next_from_sequence.
-        name = f"qingdan_tracking_{re.sub(r'[^a-z0-9]', '_', prefix.lower())}_{year}"
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count - 1])
-            rest = [row[0] for row in cursor.fetchall()]
-    else:
-        counter = TrackingSequence.objects.filter(prefix=prefix, year=int(year))
-        counter.update(last=F("last") + count - 1)
-        last = counter.get().last
-        rest = list(range(last - count + 2, last + 1))
-    return [first, *(f"{prefix}-{year}-{n:06d}" for n in rest)]
-
-
-def _petitioners(rows: list[OrderRow]) -> dict[int, Petitioner | None]:
+def _petitioners(rows: list[OrderRow]) -> tuple[dict[int, Petitioner | None], set[int]]:
     """The rule of `find_or_create_petitioner` for callers known by name and phone,
-    one query for the batch: the same phone and name is the same person."""
+    one query for the batch: the same phone and name is the same person. Returns
+    each row's petitioner and the keys of those known before this batch."""
     digests = {crypto.digest(r.petitioner["phone"]) for r in rows if r.petitioner}
     digests.discard("")
     known: dict[tuple[str, str], Petitioner] = {}
@@ -93,6 +72,7 @@ def _petitioners(rows: list[OrderRow]) -> dict[int, Petitioner | None]:
         matches = Petitioner.objects.filter(phone_digest__in=digests).order_by("pk")
         for person in matches.only("pk", "kind", "name", "phone_digest"):
             known.setdefault((person.phone_digest, person.name), person)
+    seen_before = {person.pk for person in known.values()}
     created: list[Petitioner] = []
     found: dict[int, Petitioner | None] = {}
     make_petitioner = Maker(Petitioner)
@@ -110,7 +90,7 @@ def _petitioners(rows: list[OrderRow]) -> dict[int, Petitioner | None]:
                 known[key] = match
         found[row.row] = match
     insert_rows(Petitioner, created)
-    return found
+    return found, seen_before
 
 
 def register_work_orders(
@@ -124,8 +104,8 @@ def register_work_orders(
     if not rows:
         return {}
     with transaction.atomic():
-        people = _petitioners(rows)
-        numbers = reserve_tracking_numbers(now, len(rows))
+        people, known = _petitioners(rows)
+        numbers = next_tracking_numbers(now, len(rows))
         cases: dict[int, Case] = {}
         tiers: dict[int, str] = {}
         make_case, make_event = Maker(Case), Maker(CaseEvent)
@@ -183,6 +163,10 @@ def register_work_orders(
             ],
             with_ids=False,
         )
+        # As register_case: art. 19 for callers seen before, then the listeners
+        # (triage queues the intake analyses).
+        flag_raised_higher_many([c for c in cases.values() if c.petitioner_id in known], now)
+        tell_registered_many(list(cases.values()))
     return cases
 
 

@@ -1,10 +1,15 @@
 """Work-order sheets for the tests, made from the public complaint messages."""
 
 import csv
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.test import TestCase
 from openpyxl import Workbook
+
+from qingdan.orgs.testing import build_county
 
 DATA = Path(settings.BASE_DIR).parent.parent / "shared" / "data" / "complaints"
 MESSAGES = DATA / "unlabelled_messages.csv"
@@ -51,6 +56,27 @@ def order_rows(org, limit: int | None = None, prefix: str = "GD") -> list[list]:
             ]
         )
     return rows
+
+
+def hotline_rows(n: int = 3, prefix: str = "C") -> list[list]:
+    """Short rows: the same caller name, a phone per row, in 玲珑镇 欧家夼村."""
+    return [
+        [
+            f"{prefix}{i}",
+            f"2024/3/{i + 4} 14:22",
+            f"第{i}件：小区路灯不亮。请尽快修复",
+            "王女士",
+            f"139{i:08d}",
+            "玲珑镇",
+            "",
+            "紧急",
+            "",
+            "",
+            "欧家夼村",
+            "3号楼",
+        ]  # fmt: skip
+        for i in range(1, n + 1)
+    ]
 
 
 def bad_rows(org) -> list[list]:
@@ -107,3 +133,15 @@ def write_csv(path: Path, rows: list[list], headers=HEADERS, encoding="utf-8-sig
         writer.writerow(headers)
         writer.writerows(rows)
     return path
+
+
+class SheetTestCase(TestCase):
+    """The county, and a folder for the sheets a test writes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+
+    def setUp(self):
+        self.folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.folder, True)

@@ -19,7 +19,16 @@ from qingdan.orgs.testing import PERSON, build_county
 
 from ..choices import ProblemKind, RunStatus
 from ..models import ImportProblem, ImportRun
-from .helpers import MESSAGES, bad_rows, messages, order_rows, write_csv, write_xlsx
+from .helpers import (
+    MESSAGES,
+    SheetTestCase,
+    bad_rows,
+    hotline_rows,
+    messages,
+    order_rows,
+    write_csv,
+    write_xlsx,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -182,35 +191,11 @@ class ImportMessagesTests(TestCase):
         self.assertGreater(int(case.tracking_number.rsplit("-", 1)[1]), highest)
 
 
-class ImportFormatsTests(TestCase):
+class ImportFormatsTests(SheetTestCase):
     """CSV encodings, a mapping file, Excel cells, and the jurisdiction rule."""
 
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    def setUp(self):
-        self.folder = Path(tempfile.mkdtemp())
-        self.addCleanup(shutil.rmtree, self.folder, True)
-
     def rows(self, n=3, prefix="C"):
-        return [
-            [
-                f"{prefix}{i}",
-                f"2024/3/{i + 4} 14:22",
-                f"第{i}件：小区路灯不亮。请尽快修复",
-                "王女士",
-                f"139{i:08d}",
-                "玲珑镇",
-                "",
-                "紧急",
-                "",
-                "",
-                "欧家夼村",
-                "3号楼",
-            ]  # fmt: skip
-            for i in range(1, n + 1)
-        ]
+        return hotline_rows(n, prefix)
 
     def test_gb18030_csv(self):
         path = write_csv(self.folder / "gbk.csv", self.rows(), encoding="gb18030")

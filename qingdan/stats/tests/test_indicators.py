@@ -323,7 +323,7 @@ class RollupMaintenanceTests(TestCase):
         import datetime as dt
 
         from qingdan.cases.models import CaseEvent
-        from qingdan.deadlines.worker import Worker
+        from qingdan.jobs.worker import Worker
         from qingdan.stats import rollup
 
         case = self.register_manhole()

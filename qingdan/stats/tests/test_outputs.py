@@ -225,7 +225,7 @@ class OutputTests(TestCase):
 
     def test_worker_builds_the_rollup_and_keeps_it_current(self):
         from qingdan.cases.models import CaseEvent
-        from qingdan.deadlines.worker import Worker
+        from qingdan.jobs.worker import Worker
         from qingdan.stats import rollup
         from qingdan.stats.models import MonthlyRollup, RollupState
 

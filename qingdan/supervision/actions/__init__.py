@@ -1,11 +1,13 @@
 """Supervision actions: notices and their replies, leader ownership, the joint
-meeting and its decisions, and the worker's chasing of late replies and decisions.
+meeting and its decisions, what is done at a deadline warning or breach, and the
+worker's chasing of late replies and decisions.
 
 Each checks rights (`rules`), writes its change, a timeline event on the case when
 there is one, and its notifications (outbox) in one transaction.
 """
 
 from ._common import AGENDA_MAX, MAX_REPLY_WITHIN
+from .breaches import act_on_deadlines
 from .leaders import assign_leader, release_leader
 from .meetings import (
     add_decision,
@@ -21,6 +23,7 @@ from .notices import flag_overdue_notice, issue_notice, reply_notice
 __all__ = [
     "AGENDA_MAX",
     "MAX_REPLY_WITHIN",
+    "act_on_deadlines",
     "add_decision",
     "assign_leader",
     "build_agenda",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from qingdan.cases import actions as case_actions
 from qingdan.cases.choices import Action
 from qingdan.deadlines.tests.helpers import at, clear_caches, register
-from qingdan.deadlines.worker import Worker
+from qingdan.jobs.worker import Worker
 from qingdan.notifications.models import OutboxMessage
 from qingdan.orgs.testing import build_county
 

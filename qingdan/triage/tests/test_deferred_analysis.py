@@ -6,7 +6,7 @@ from unittest import mock
 from django.test import TestCase, override_settings
 
 from qingdan.cases.models import CaseFlag
-from qingdan.deadlines.worker import Worker
+from qingdan.jobs.worker import Worker
 from qingdan.orgs.testing import PERSON, build_county
 from qingdan.triage.actions import analyse_pending
 from qingdan.triage.choices import FlagKind

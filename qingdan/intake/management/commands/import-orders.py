@@ -92,8 +92,8 @@ class Command(BaseCommand):
         if totals["created"] and not options["dry_run"]:
             self.stdout.write(
                 _(
-                    "Imported cases skip the per-case triage: run `qingdan "
-                    "rebuild-duplicate-index` and `qingdan rescan-hot-terms` to analyse them."
+                    "The imported cases are queued for the intake analysis (duplicates, hot "
+                    "terms, warnings): `qingdan worker` runs it."
                 )
             )
 

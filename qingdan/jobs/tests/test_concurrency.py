@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from qingdan.cases.choices import Action, Tier
 from qingdan.cases.models import Case, CaseEvent
+from qingdan.deadlines.models import DeadlineAlert
+from qingdan.deadlines.tests.helpers import register, reseed
 from qingdan.notifications.models import OutboxMessage
 from qingdan.orgs.testing import build_county
 from qingdan.supervision.models import SupervisionNotice
 
-from ..models import DeadlineAlert
 from ..worker import Worker
-from .helpers import register, reseed
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -125,7 +125,7 @@ class WorkerConcurrencyTests(TransactionTestCase):
         errors = self.folder / "child.err"
         with open(errors, "w") as stderr:
             child = subprocess.Popen(
-                [sys.executable, "-m", "qingdan.deadlines.tests.crash_worker"],
+                [sys.executable, "-m", "qingdan.jobs.tests.crash_worker"],
                 cwd=ROOT,
                 env=child_env(self.log),
                 stdout=subprocess.PIPE,

@@ -9,7 +9,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdan.settings")
 django.setup()
 
-from qingdan.deadlines.worker import Worker  # noqa: E402
+from qingdan.jobs.worker import Worker  # noqa: E402
 
 
 def hang(case, alert):

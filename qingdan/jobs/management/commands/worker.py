@@ -1,17 +1,19 @@
-"""`qingdan worker`: chase deadlines in a loop (or one pass with --once, for cron)."""
+"""`qingdan worker`: run the apps' periodic jobs in a loop (or one pass with --once,
+for cron)."""
 
 import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from qingdan.deadlines.worker import Worker
+from qingdan.jobs.worker import Worker
 
 
 class Command(BaseCommand):
     help = (
-        "Chase deadlines: yellow warnings, red overdue flags, supervision notices, "
-        "escalations and notifications. Stops cleanly on SIGTERM."
+        "Run the periodic jobs: intake analyses, deadline warnings and breaches (supervision "
+        "notices, escalations), late notices, meeting tasks, notifications, the statistics "
+        "rollup. Stops cleanly on SIGTERM."
     )
 
     def add_arguments(self, parser):

@@ -1,30 +1,28 @@
-"""What the worker does when a limit approaches or passes (one case per call, in one
-transaction)."""
+"""What happens when a limit of a case approaches or passes (one case per call, in one
+transaction): the timeline event, the supervision notice, the escalation and the
+notifications the deadline policy asks for. The deadline rules (`qingdan.deadlines`)
+say when; this says what is done about it. Run by the deadline-breaches job.
+"""
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from qingdan.cases.actions import (
-    DUE_FIELDS,
-    Actor,
-    escalate,
-    record_event,
-)
+from qingdan.cases.actions import Actor, escalate, record_event
 from qingdan.cases.choices import OPEN_STATES, Action, Tier
 from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError
+from qingdan.deadlines.choices import AlertLevel, Stage
+from qingdan.deadlines.models import DeadlineAlert
+from qingdan.deadlines.services import Clock, next_check_after, pending_clocks, status_at
+from qingdan.notifications.actions import enqueue
 
-from . import calendar as business_calendar
-from .choices import AlertLevel, Stage
-from .models import DeadlineAlert
-from .policies import clear_cache as policy_cache_clear
-from .services import Clock, next_check_after, pending_clocks, recompute_due_times, status_at
+from ..recipients import staff_for
+from .notices import issue_notice
 
 
 def _lock_case(pk: int) -> Case | None:
@@ -97,10 +95,6 @@ def act_on_deadlines(
 
 
 def _carry_out(case: Case, clock: Clock, alert: DeadlineAlert, now: dt.datetime) -> None:
-    from qingdan.notifications.actions import enqueue
-    from qingdan.supervision.actions import issue_notice
-    from qingdan.supervision.recipients import staff_for
-
     policy = clock.policy
     system = Actor.system()
     assert clock.due_at is not None  # alerts are raised only on running clocks
@@ -166,44 +160,3 @@ def _escalate(case: Case, alert: DeadlineAlert, values: dict) -> None:
         else:
             alert.escalated = True
     alert.save(update_fields=["escalated", "data"])
-
-
-@dataclass
-class RecomputeReport:
-    checked: int = 0
-    changed: int = 0
-    refused: list[str] = field(default_factory=list)  # "number: why", left as they were
-
-
-def recompute_open_cases(
-    *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = 500
-) -> RecomputeReport:
-    """Recompute the due-time columns of every open case under today's policies and
-    calendar, after an administrator changed them (a limit, a holiday, next year's
-    schedule). Transitions recompute them anyway; this brings the others in line now.
-    A case whose limit falls in a year the calendar does not know keeps its columns
-    and is reported. The columns are derived data: no version bump, no timeline event."""
-    business_calendar.clear_cache()
-    policy_cache_clear()
-    now = now or timezone.now()
-    report = RecomputeReport()
-    ids = list(
-        Case.objects.filter(state__in=OPEN_STATES).order_by("pk").values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), batch_size):
-        chunk = ids[start : start + batch_size]
-        with transaction.atomic():
-            for case in Case.objects.filter(pk__in=chunk).prefetch_related("clock_pauses"):
-                report.checked += 1
-                before = {name: getattr(case, name) for name in DUE_FIELDS}
-                try:
-                    recompute_due_times(case, now)
-                except ActionError as error:
-                    report.refused.append(f"{case.tracking_number}: {error.message}")
-                    continue
-                after = {name: getattr(case, name) for name in DUE_FIELDS}
-                if after != before:
-                    report.changed += 1
-                    if not dry_run:
-                        Case.objects.filter(pk=case.pk).update(**after)
-    return report

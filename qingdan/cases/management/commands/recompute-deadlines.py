@@ -3,7 +3,7 @@ deadline policies and the business calendar after an administrator changed them.
 
 from django.core.management.base import BaseCommand
 
-from qingdan.deadlines.actions import recompute_open_cases
+from qingdan.cases.actions.recompute import recompute_open_cases
 
 
 class Command(BaseCommand):

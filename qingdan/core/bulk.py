@@ -1,4 +1,5 @@
-"""A lean multi-row INSERT for the import's bulk path.
+"""A lean multi-row INSERT for bulk paths (the work-order import, the intake analyses
+it queues).
 
 Why not `bulk_create`: measured on a 20,000-row import, Django's bulk insert spends
 ~0.45 ms a case building one huge parameterised statement; one prepared statement
@@ -15,6 +16,7 @@ import contextlib
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.base import ModelState
+from django.db.models.fields import AutoFieldMixin
 
 PASS_THROUGH = (
     models.CharField,
@@ -145,7 +147,8 @@ def supported() -> bool:
 
 def insert_rows(model, objs: list, *, with_ids: bool = True) -> None:
     """INSERT `objs` (unsaved instances of `model`) in one prepared statement; with
-    `with_ids`, primary keys are allocated and set on the objects first."""
+    `with_ids`, primary keys are allocated and set on the objects first. A primary
+    key that is not an auto field (a one-to-one key) is the caller's, always written."""
     if not objs:
         return
     if not supported():
@@ -154,7 +157,9 @@ def insert_rows(model, objs: list, *, with_ids: bool = True) -> None:
     # The connection itself, not the thread-local proxy: it is read for every value.
     connection = connections[DEFAULT_DB_ALIAS]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if with_ids:
+    if not isinstance(model._meta.pk, AutoFieldMixin):
+        fields = [model._meta.pk, *fields]
+    elif with_ids:
         for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
             obj.pk = pk
         fields = [model._meta.pk, *fields]

@@ -11,14 +11,13 @@ from django.test import TestCase, override_settings
 from qingdan.cases import actions
 from qingdan.cases.choices import Action, DeadlineStatus, Tier
 from qingdan.cases.models import Case
+from qingdan.deadlines.choices import AlertLevel, Stage
+from qingdan.deadlines.models import DeadlineAlert
+from qingdan.deadlines.tests.helpers import at, clear_caches, register
+from qingdan.jobs.worker import Worker
 from qingdan.notifications.models import OutboxMessage
 from qingdan.orgs.testing import build_county
 from qingdan.supervision.models import SupervisionNotice
-
-from ..choices import AlertLevel, Stage
-from ..models import DeadlineAlert
-from ..worker import Worker
-from .helpers import at, clear_caches, register
 
 NOTIFY_DIR = tempfile.mkdtemp()
 

@@ -7,11 +7,10 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from qingdan.cases.models import Case
+from qingdan.deadlines.choices import Stage
+from qingdan.deadlines.models import DeadlinePolicy
+from qingdan.deadlines.tests.helpers import at, clear_caches, end_of, register
 from qingdan.orgs.testing import build_county
-
-from ..choices import Stage
-from ..models import DeadlinePolicy
-from .helpers import at, clear_caches, end_of, register
 
 
 class RecomputeTests(TestCase):

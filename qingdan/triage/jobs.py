@@ -1,0 +1,27 @@
+"""The intake-analysis job: run the analyses registration queued (always with
+QINGDAN_TRIAGE_AT_INTAKE=worker; the bulk import's in either mode), first in a pass
+and, in worker mode, also between passes every QINGDAN_TRIAGE_POLL_SECONDS, so that
+a clerk sees the warnings moments after registering."""
+
+from django.conf import settings
+
+from qingdan.core.jobs import JobContext, job
+
+from .actions import analyse_pending
+
+
+def poll_seconds() -> float | None:
+    if settings.QINGDAN_TRIAGE_AT_INTAKE == "worker":
+        return settings.QINGDAN_TRIAGE_POLL_SECONDS
+    return None
+
+
+@job(
+    "intake analysis",
+    order=10,  # first: a clerk waits for its warnings
+    counters=("analysed",),
+    summary="{analysed} intake analyses",
+    poll_seconds=poll_seconds,
+)
+def analyse_queued(ctx: JobContext) -> None:
+    ctx.report.add("analysed", analyse_pending(should_stop=ctx.should_stop))
