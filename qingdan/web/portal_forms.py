@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Rating
-from qingdan.core.validators import normalize_phone
+from qingdan.core.validators import IdType, normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction
 
@@ -39,7 +39,14 @@ class PortalSubmitForm(forms.Form):
         help_text=_("With the tracking number it lets you follow the case."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=18)
+    id_type = forms.ChoiceField(
+        label=_("Identity document"),
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        required=False,  # a client that leaves it out means the resident ID card
+    )
+    # Longer than any number: spaces typed between groups are removed by the action.
+    id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=32)
     place = forms.TypedChoiceField(label=_("Town or village"), coerce=int, choices=())
     title = forms.CharField(label=_("Subject"), max_length=200)
     content = forms.CharField(

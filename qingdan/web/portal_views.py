@@ -56,6 +56,7 @@ PUBLIC_NOTES = frozenset({Action.NOT_ACCEPT, Action.DIVERT, Action.EXTEND})
 ALIASES = {
     "petitioner.name": "name",
     "petitioner.phone": "phone",
+    "petitioner.id_type": "id_type",
     "petitioner.id_number": "id_number",
 }
 
@@ -104,6 +105,7 @@ def submit(request):
                     petitioner={
                         "name": data["name"],
                         "phone": data["phone"],
+                        "id_type": data["id_type"],
                         "id_number": data["id_number"],
                     },
                 )

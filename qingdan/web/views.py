@@ -23,7 +23,7 @@ from qingdan.cases.filters import CaseFilterSet
 from qingdan.cases.models import Case, CoHandling, Petitioner
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason, rights_on
 from qingdan.core.errors import ActionError, NotAllowed, VersionConflict
-from qingdan.core.validators import normalize_phone, validate_id_number
+from qingdan.core.validators import IdType, normalize_phone, validate_identity_document
 
 from .action_forms import ACTION_FORMS
 from .forms import (
@@ -94,8 +94,10 @@ def intake(request):
     return render(request, "web/intake.html", {"form": form}, status=status)
 
 
-def _matching_petitioners(phone: str, id_number: str) -> tuple[list[Petitioner], list[str]]:
-    """Petitioners with this phone or ID number (exact, through the digests)."""
+def _matching_petitioners(
+    phone: str, id_type: str, id_number: str
+) -> tuple[list[Petitioner], list[str]]:
+    """Petitioners with this phone or document number (exact, through the digests)."""
     problems: list[str] = []
     query = Petitioner.objects.none()
     if phone:
@@ -105,7 +107,8 @@ def _matching_petitioners(phone: str, id_number: str) -> tuple[list[Petitioner],
             problems.extend(exc.messages)
     if id_number:
         try:
-            query = query | Petitioner.objects.with_id_number(validate_id_number(id_number))
+            number = validate_identity_document(id_type, id_number)
+            query = query | Petitioner.objects.with_id_number(number, id_type)
         except ValidationError as exc:
             problems.extend(exc.messages)
     return list(query.distinct()[:5]), problems
@@ -121,6 +124,7 @@ def intake_check(request):
     data = form.cleaned_data
     petitioners, problems = _matching_petitioners(
         (data.get("petitioner_phone") or "").strip(),
+        data.get("petitioner_id_type") or IdType.RESIDENT_ID,
         (data.get("petitioner_id_number") or "").strip(),
     )
     visible = Case.objects.visible_to(request.user)
