@@ -1,10 +1,13 @@
-"""Work-order sheets for the tests, made from the public complaint messages."""
+"""Work-order sheets for the tests, made from the public complaint messages (or, when
+that data set is not beside the repository, from the messages of fixtures.py)."""
 
 import csv
 from pathlib import Path
 
 from django.conf import settings
 from openpyxl import Workbook
+
+from .fixtures import unlabelled_messages
 
 DATA = Path(settings.BASE_DIR).parent.parent / "shared" / "data" / "complaints"
 MESSAGES = DATA / "unlabelled_messages.csv"
@@ -25,8 +28,11 @@ def places(org):
 
 
 def messages(limit: int | None = None) -> list[dict]:
-    with MESSAGES.open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+    if MESSAGES.exists():
+        with MESSAGES.open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        rows = unlabelled_messages()
     return rows[:limit] if limit else rows
 
 
