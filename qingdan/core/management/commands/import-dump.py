@@ -9,6 +9,7 @@ from qingdan.core.errors import ActionError
 
 class Command(BaseCommand):
     help = "Restore a backup made by `qingdan export` into an empty installation."
+    requires_migrated_database = False  # it migrates first (qingdan.core.database)
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

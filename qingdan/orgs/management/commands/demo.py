@@ -13,6 +13,7 @@ from qingdan.orgs.demo import DEMO_PASSWORD, load_demo_organisation
 
 class Command(BaseCommand):
     help = "Set up a demo county (SQLite by default) and run the server and worker."
+    requires_migrated_database = False  # it migrates first (qingdan.core.database)
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="load the data and stop")
