@@ -44,9 +44,23 @@ class CaseAdmin(ReadOnlyAdmin):
 class PetitionerAdmin(ReadOnlyAdmin):
     """Shows masked values only; full data is revealed case by case, with a log entry."""
 
-    list_display = ["masked_name", "kind", "masked_phone", "masked_id_number", "created_at"]
-    list_filter = ["kind"]
-    fields = ("kind", "masked_name", "masked_phone", "masked_id_number", "masked_address")
+    list_display = [
+        "masked_name",
+        "kind",
+        "masked_phone",
+        "id_type",
+        "masked_id_number",
+        "created_at",
+    ]
+    list_filter = ["kind", "id_type"]
+    fields = (
+        "kind",
+        "masked_name",
+        "masked_phone",
+        "id_type",
+        "masked_id_number",
+        "masked_address",
+    )
     readonly_fields = fields
 
 

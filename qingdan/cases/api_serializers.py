@@ -4,6 +4,7 @@ the actions layer, whose errors the API's exception handler turns into responses
 from rest_framework import serializers
 
 from qingdan.core.serializers import BuiltOnce, read_slug
+from qingdan.core.validators import IdType
 from qingdan.orgs.models import Category, Jurisdiction
 
 from .catalogue import CASE_ACTIONS
@@ -19,7 +20,9 @@ def code_field(model, **kwargs):
 class PetitionerInput(serializers.Serializer):
     kind = serializers.ChoiceField(PetitionerKind.choices, default=PetitionerKind.PERSON)
     name = serializers.CharField(max_length=100)
-    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    id_type = serializers.ChoiceField(IdType.choices, default=IdType.RESIDENT_ID)
+    # Longer than any number: spaces typed between groups are removed by the action.
+    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
@@ -36,7 +39,7 @@ class PetitionerOutput(BuiltOnce, serializers.ModelSerializer):
 
     class Meta:
         model = Petitioner
-        fields = ["id", "kind", "name", "id_number", "phone", "address", "credit_code"]
+        fields = ["id", "kind", "name", "id_type", "id_number", "phone", "address", "credit_code"]
 
 
 class CaseCreate(serializers.Serializer):
@@ -201,6 +204,7 @@ class RevealedPetitioner(serializers.Serializer):
 
     kind = serializers.CharField()
     name = serializers.CharField()
+    id_type = serializers.ChoiceField(IdType.choices)
     id_number = serializers.CharField(allow_blank=True)
     phone = serializers.CharField(allow_blank=True)
     address = serializers.CharField(allow_blank=True)

@@ -1,4 +1,5 @@
-"""Demo cases for the demo county: each tier's typical stories, in every state.
+"""Demo cases for the demo county: each tier's typical stories, in every state, and
+behind them two years of earlier cases (`demo_history.py`) for the statistics.
 
 Cases go through the actions layer like real ones. To show deadlines, some
 stories are then aged: their timestamps are moved back by whole days, as if they
@@ -17,6 +18,7 @@ from qingdan.orgs.models import Category, Department, User
 
 from . import actions
 from .choices import Channel, Rating, ReplyOpinion, Urgency
+from .demo_history import load_demo_history
 from .models import Case, CaseEvent
 
 PROBLEMS = [
@@ -118,8 +120,9 @@ def load_demo_cases() -> int:
     """Create the demo stories once; return how many cases were created."""
     if Case.objects.filter(external_ref__startswith="DEMO-").exists():
         return 0
+    # Two years of earlier cases first: their tracking numbers come before today's.
+    created = load_demo_history(PROBLEMS, _person)
     categories = {c.code: c for c in Category.objects.all()}
-    created = 0
     supervisor = User.objects.get(username="supervisor")
     for town_index, slug in enumerate(TOWN_SLUGS):
         clerk = User.objects.get(username=f"{slug}_clerk")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.core import crypto, masking
 from qingdan.core.crypto import DigestField, EncryptedTextField
+from qingdan.core.validators import IdType
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
@@ -35,8 +36,12 @@ from .choices import (
 class PetitionerQuerySet(models.QuerySet):
     """Equality look-ups on encrypted fields, through their digests."""
 
-    def with_id_number(self, id_number: str) -> "PetitionerQuerySet":
-        return self.filter(id_number_digest=crypto.digest(id_number)) if id_number else self.none()
+    def with_id_number(self, id_number: str, id_type: str | None = None) -> "PetitionerQuerySet":
+        """The petitioners holding this document number (of this type, if given)."""
+        if not id_number:
+            return self.none()
+        found = self.filter(id_number_digest=crypto.digest(id_number))
+        return found.filter(id_type=id_type) if id_type else found
 
     def with_phone(self, phone: str) -> "PetitionerQuerySet":
         return self.filter(phone_digest=crypto.digest(phone)) if phone else self.none()
@@ -50,6 +55,9 @@ class Petitioner(models.Model):
     )
     # Personal data is encrypted at rest; the digests serve equality look-ups.
     name = EncryptedTextField(_("name"), max_length=100)
+    id_type = models.CharField(
+        _("identity document"), max_length=32, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
     id_number = EncryptedTextField(_("ID number"), max_length=18, blank=True)
     phone = EncryptedTextField(_("mobile phone"), max_length=20, blank=True)
     address = EncryptedTextField(_("address"), max_length=200, blank=True)
@@ -84,6 +92,11 @@ class Petitioner(models.Model):
         return masking.mask_name(self.name)
 
     @property
+    def id_type_label(self) -> str:
+        """The document's name, only when there is a number to name."""
+        return str(self.get_id_type_display()) if self.id_number else ""
+
+    @property
     def masked_id_number(self) -> str:
         return masking.mask_id_number(self.id_number)
 
@@ -99,6 +112,8 @@ class Petitioner(models.Model):
         return {
             "kind": self.kind,
             "name": self.masked_name,
+            "id_type": self.id_type,
+            "id_type_label": self.id_type_label,
             "id_number": self.masked_id_number,
             "phone": self.masked_phone,
             "address": self.masked_address,
@@ -110,6 +125,8 @@ class Petitioner(models.Model):
         return {
             "kind": self.kind,
             "name": self.name,
+            "id_type": self.id_type,
+            "id_type_label": self.id_type_label,
             "id_number": self.id_number,
             "phone": self.phone,
             "address": self.address,

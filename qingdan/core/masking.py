@@ -1,9 +1,9 @@
 """Masking of personal data, applied by default in every output.
 
 Names keep the family name and, for three or more characters, the last one
-(张*明); ID numbers keep the first 4 and last 4 (3301**********1234); phones the
-first 3 and last 4 (138****5678); addresses at most their first 6 characters and
-never more than half.
+(张*明); ID numbers keep the first 4 and last 4 (3301**********1234), passport and
+travel permit numbers 2 and 2 (E1*****78); phones the first 3 and last 4
+(138****5678); addresses at most their first 6 characters and never more than half.
 """
 
 
@@ -18,11 +18,15 @@ def mask_name(value: str | None) -> str:
 
 
 def mask_id_number(value: str | None) -> str:
+    """Any identity document: 15 or 18 characters (ID cards, residence permits) keep 4
+    and 4; the shorter passports and travel permits keep 2 and 2 (E1*****78), so that
+    never more than half of a number shows; 7 or fewer are all masked."""
     if not value:
         return ""
-    if len(value) <= 8:
+    if len(value) <= 7:
         return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    keep = 4 if len(value) >= 15 else 2
+    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
 
 
 def mask_phone(value: str | None) -> str:

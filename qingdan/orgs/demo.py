@@ -94,12 +94,14 @@ def _staff(username, display_name, role, *, jurisdiction=None, department=None, 
 
 
 @transaction.atomic
-def load_demo_organisation() -> list[tuple[str, str, str]]:
-    """Create or refresh the demo county; return the demo logins (user, role, post)."""
+def load_demo_organisation() -> list[User]:
+    """Create or refresh the demo county; return every demo login, city staff first,
+    then each town's clerk, village agent and office handler, then the city bureaus'
+    handlers."""
     for category_code, category_name in DEFAULT_CATEGORIES:
         Category.objects.get_or_create(code=category_code, defaults={"name": str(category_name)})
     city = _jurisdiction(CITY[0], CITY[1], Level.CITY)
-    logins: list[tuple[str, str, str]] = []
+    logins: list[User] = []
     for code, name, categories in CITY_BUREAUS:
         _department(code, name, DepartmentKind.CITY_BUREAU, city, categories)
     for index, (code, name, villages) in enumerate(TOWNS):
@@ -113,31 +115,37 @@ def load_demo_organisation() -> list[tuple[str, str, str]]:
         for number, village_name in enumerate(villages, start=1):
             village_code = f"{code[:9]}{200 + number:03d}"
             _jurisdiction(village_code, village_name, Level.VILLAGE, town)
-        _staff(f"{slug}_clerk", f"{name}代办员", Role.AGENT, jurisdiction=town)
-        logins.append((f"{slug}_clerk", "town agent / clerk", name))
+        logins.append(_staff(f"{slug}_clerk", f"{name}代办员", Role.AGENT, jurisdiction=town))
         first_village = Jurisdiction.objects.get(code=f"{code[:9]}201")
-        _staff(
-            f"{slug}_v1_agent",
-            f"{first_village.name}代办员",
-            Role.AGENT,
-            jurisdiction=first_village,
+        logins.append(
+            _staff(
+                f"{slug}_v1_agent",
+                f"{first_village.name}代办员",
+                Role.AGENT,
+                jurisdiction=first_village,
+            )
         )
-        logins.append((f"{slug}_v1_agent", "village agent", first_village.name))
-        _staff(
-            f"{slug}_zzb",
-            f"{name}综治中心承办人",
-            Role.HANDLER,
-            department=Department.objects.get(code=f"{slug}-zzb"),
+        logins.append(
+            _staff(
+                f"{slug}_zzb",
+                f"{name}综治中心承办人",
+                Role.HANDLER,
+                department=Department.objects.get(code=f"{slug}-zzb"),
+            )
         )
     for code, name, _categories in CITY_BUREAUS[1:]:
         username = code.replace("-", "_") + "_handler"
-        _staff(
-            username, f"{name}承办人", Role.HANDLER, department=Department.objects.get(code=code)
+        logins.append(
+            _staff(
+                username,
+                f"{name}承办人",
+                Role.HANDLER,
+                department=Department.objects.get(code=code),
+            )
         )
-    logins.append(("zy_zjj_handler", "handler", "住房和城乡建设局"))
     supervisor = _staff("supervisor", "信访局督办员", Role.SUPERVISOR, jurisdiction=city)
     leader = _staff("leader", "包保领导", Role.LEADER, jurisdiction=city)
-    _staff("analyst", "数据分析员", Role.ANALYST, jurisdiction=city)
+    analyst = _staff("analyst", "数据分析员", Role.ANALYST, jurisdiction=city)
     admin = _staff(
         "admin",
         "系统管理员",
@@ -149,11 +157,4 @@ def load_demo_organisation() -> list[tuple[str, str, str]]:
     reveal = Permission.objects.get(codename="reveal_personal_data")
     for user in (supervisor, leader, admin):
         user.user_permissions.add(reveal)
-    logins = [
-        ("admin", "administrator", CITY[1]),
-        ("supervisor", "supervisor", "信访局"),
-        ("leader", "leader", CITY[1]),
-        ("analyst", "analyst", CITY[1]),
-        *logins,
-    ]
-    return logins
+    return [admin, supervisor, leader, analyst, *logins]

@@ -12,6 +12,7 @@ from qingdan.cases import actions
 from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
 from qingdan.cases.models import Case
 from qingdan.core.forms import ActionForm
+from qingdan.core.validators import IdType
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.questions import AsksQuestions
 
@@ -19,6 +20,7 @@ from qingdan.orgs.questions import AsksQuestions
 FIELD_ALIASES = {
     "petitioner.kind": "petitioner_kind",
     "petitioner.name": "petitioner_name",
+    "petitioner.id_type": "petitioner_id_type",
     "petitioner.id_number": "petitioner_id_number",
     "petitioner.phone": "petitioner_phone",
     "petitioner.credit_code": "petitioner_credit_code",
@@ -74,7 +76,14 @@ class IntakeForm(AsksQuestions, ActionForm):
     )
     petitioner_name = forms.CharField(label=_("Name"), required=False, max_length=100)
     petitioner_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
-    petitioner_id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    petitioner_id_type = forms.ChoiceField(
+        label=_("Identity document"),
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        required=False,  # a client that leaves it out means the resident ID card
+    )
+    # Longer than any number: spaces typed between groups are removed by the action.
+    petitioner_id_number = forms.CharField(label=_("ID number"), required=False, max_length=32)
     petitioner_credit_code = forms.CharField(
         label=_("Unified social credit code"), required=False, max_length=18
     )
@@ -130,6 +139,7 @@ class IntakeForm(AsksQuestions, ActionForm):
             "kind": data["petitioner_kind"],
             "name": data["petitioner_name"],
             "phone": data["petitioner_phone"],
+            "id_type": data["petitioner_id_type"],
             "id_number": data["petitioner_id_number"],
             "credit_code": data["petitioner_credit_code"],
             "contact_name": data["petitioner_contact_name"],
@@ -157,7 +167,8 @@ class IntakeForm(AsksQuestions, ActionForm):
 
 class PetitionerLookupForm(forms.Form):
     petitioner_phone = forms.CharField(required=False, max_length=20)
-    petitioner_id_number = forms.CharField(required=False, max_length=18)
+    petitioner_id_type = forms.ChoiceField(required=False, choices=IdType.choices)
+    petitioner_id_number = forms.CharField(required=False, max_length=32)
     jurisdiction = forms.IntegerField(required=False)
     category = forms.IntegerField(required=False)
 

@@ -8,7 +8,7 @@ from qingdan.cases import actions
 from qingdan.cases.choices import Channel, Rating
 from qingdan.core.errors import VersionConflict
 from qingdan.core.forms import ActionForm
-from qingdan.core.validators import normalize_phone
+from qingdan.core.validators import IdType, normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction
 
@@ -38,6 +38,7 @@ class PortalSubmitForm(ActionForm):
     aliases = {
         "petitioner.name": "name",
         "petitioner.phone": "phone",
+        "petitioner.id_type": "id_type",
         "petitioner.id_number": "id_number",
     }
 
@@ -48,7 +49,14 @@ class PortalSubmitForm(ActionForm):
         help_text=_("With the tracking number it lets you follow the case."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=18)
+    id_type = forms.ChoiceField(
+        label=_("Identity document"),
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        required=False,  # a client that leaves it out means the resident ID card
+    )
+    # Longer than any number: spaces typed between groups are removed by the action.
+    id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=32)
     place = forms.TypedChoiceField(label=_("Town or village"), coerce=int, choices=())
     title = forms.CharField(label=_("Subject"), max_length=200)
     content = forms.CharField(
@@ -109,6 +117,7 @@ class PortalSubmitForm(ActionForm):
             petitioner={
                 "name": data["name"],
                 "phone": data["phone"],
+                "id_type": data["id_type"],
                 "id_number": data["id_number"],
             },
         )

@@ -26,6 +26,7 @@ from qingdan.cases.rights import registers_cases, rights_on
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
 from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
+from qingdan.core.validators import IdType
 
 from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
 from .queries import all_visible, queue_for, with_list_columns
@@ -103,6 +104,7 @@ def intake_check(request):
         petitioners, problems = actions.look_up_petitioners(
             request.user,
             phone=(data.get("petitioner_phone") or "").strip(),
+            id_type=data.get("petitioner_id_type") or IdType.RESIDENT_ID,
             id_number=(data.get("petitioner_id_number") or "").strip(),
         )
     except ActionError as error:

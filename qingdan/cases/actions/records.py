@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import NotAllowed, TooManyRequests
 from qingdan.core.limits import count
-from qingdan.core.validators import normalize_phone, validate_id_number
+from qingdan.core.validators import IdType, normalize_phone, validate_identity_document
 
 from ..choices import Action
 from ..models import Attachment, Case, CaseLink, Petitioner, PetitionerLookup
@@ -137,7 +137,7 @@ def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:
 
 
 def look_up_petitioners(
-    actor, *, phone: str = "", id_number: str = "", now=None
+    actor, *, phone: str = "", id_type: str = IdType.RESIDENT_ID, id_number: str = "", now=None
 ) -> tuple[list[Petitioner], list[str]]:
     """Known petitioners with this phone or ID number, among the petitioners of the
     cases the actor may see (exact, through the digests). Throttled per person, and
@@ -159,7 +159,8 @@ def look_up_petitioners(
             problems.extend(exc.messages)
     if id_number:
         try:
-            query = query | Petitioner.objects.with_id_number(validate_id_number(id_number))
+            number = validate_identity_document(id_type, id_number)
+            query = query | Petitioner.objects.with_id_number(number, id_type)
         except ValidationError as exc:
             problems.extend(exc.messages)
     if not (phone or id_number):

@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import ActionError, NotAllowed, TransitionRefused
-from qingdan.core.validators import normalize_phone, validate_credit_code, validate_id_number
+from qingdan.core.validators import (
+    IdType,
+    normalize_phone,
+    validate_credit_code,
+    validate_identity_document,
+)
 from qingdan.deadlines.services import recompute_due_times
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
@@ -108,8 +113,13 @@ def _clean_petitioner(data: dict[str, Any], prefix: str) -> tuple[dict[str, Any]
     elif len(name) > 100:
         errors[f"{prefix}name"] = [_("The name is at most 100 characters.")]
     cleaned["name"] = name
+    id_type = data.get("id_type") or IdType.RESIDENT_ID
+    if id_type not in IdType.values:
+        errors[f"{prefix}id_type"] = [_("Unknown type of identity document.")]
+        id_type = IdType.RESIDENT_ID
+    cleaned["id_type"] = id_type
     for field, check in (
-        ("id_number", validate_id_number),
+        ("id_number", lambda number: validate_identity_document(id_type, number)),
         ("phone", normalize_phone),
         ("credit_code", validate_credit_code),
     ):
@@ -139,7 +149,7 @@ def find_or_create_petitioner(cleaned: dict[str, Any]) -> Petitioner:
 def _find_or_create_petitioner(cleaned: dict[str, Any]) -> tuple[Petitioner, bool]:
     match = None
     if cleaned.get("id_number"):
-        match = Petitioner.objects.with_id_number(cleaned["id_number"]).first()
+        match = Petitioner.objects.with_id_number(cleaned["id_number"], cleaned["id_type"]).first()
     elif cleaned.get("credit_code"):
         match = Petitioner.objects.filter(credit_code=cleaned["credit_code"]).first()
     elif cleaned.get("phone"):

@@ -199,6 +199,8 @@ class MaskingTests(TestCase):
             {
                 "kind": "person",
                 "name": "张*明",
+                "id_type": "resident_id",
+                "id_type_label": "居民身份证",
                 "id_number": "1101**********002X",
                 "phone": "138****5678",
                 "address": "玲珑镇欧*****",

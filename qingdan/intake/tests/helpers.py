@@ -1,4 +1,5 @@
-"""Work-order sheets for the tests, made from the public complaint messages."""
+"""Work-order sheets for the tests, made from the public complaint messages (or, when
+that data set is not beside the repository, from the messages of fixtures.py)."""
 
 import csv
 import shutil
@@ -10,6 +11,8 @@ from django.test import TestCase
 from openpyxl import Workbook
 
 from qingdan.orgs.testing import build_county
+
+from .fixtures import unlabelled_messages
 
 DATA = Path(settings.BASE_DIR).parent.parent / "shared" / "data" / "complaints"
 MESSAGES = DATA / "unlabelled_messages.csv"
@@ -30,8 +33,11 @@ def places(org):
 
 
 def messages(limit: int | None = None) -> list[dict]:
-    with MESSAGES.open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+    if MESSAGES.exists():
+        with MESSAGES.open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        rows = unlabelled_messages()
     return rows[:limit] if limit else rows
 
 

@@ -2,8 +2,6 @@
 day's sheet, watches the progress, reads the rows it refused and downloads the report;
 the town clerk then opens a work order placed in the town, and not one of another town."""
 
-import pytest
-
 from qingdan.cases.models import Case
 from qingdan.intake.models import ImportRun
 from qingdan.web.tests.test_browser import (  # noqa: F401  (fixtures)
@@ -15,14 +13,11 @@ from qingdan.web.tests.test_browser import (  # noqa: F401  (fixtures)
     org,
 )
 
-from .helpers import MESSAGES, bad_rows, order_rows, write_xlsx
+from .helpers import bad_rows, order_rows, write_xlsx
 
 DESKTOP = {"width": 1280, "height": 900}
 
-pytestmark = [
-    *BROWSER,
-    pytest.mark.skipif(not MESSAGES.exists(), reason="the shared complaint data is not beside"),
-]
+pytestmark = BROWSER
 
 
 def test_upload_progress_refusals_report_and_who_sees_what(

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 import tempfile
@@ -106,8 +107,9 @@ class DemoCommandTests(TestCase):
             command = [sys.executable, "-m", "qingdan.cli", "demo", "--no-serve"]
             first = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True)
             self.assertEqual(first.returncode, 0, first.stderr)
-            self.assertIn("Demo cases created: 40", first.stdout)
-            self.assertIn("village agent", first.stdout)
+            created = re.search(r"新建演示事项：(\d+) 件", first.stdout)
+            self.assertGreater(int(created.group(1)), 40)
+            self.assertIn("代办员", first.stdout)
             count = (
                 "from qingdan.cases.models import Case, CaseEvent;"
                 "from qingdan.orgs.models import Jurisdiction, User, Department;"
@@ -118,9 +120,10 @@ class DemoCommandTests(TestCase):
             before = subprocess.run(shell, cwd=tmp, env=env, capture_output=True, text=True)
             second = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True)
             self.assertEqual(second.returncode, 0, second.stderr)
-            self.assertIn("Demo cases created: 0", second.stdout)
+            self.assertIn("新建演示事项：0 件", second.stdout)
             after = subprocess.run(shell, cwd=tmp, env=env, capture_output=True, text=True)
             self.assertEqual(before.stdout.split()[-5:], after.stdout.split()[-5:])
+            self.assertEqual(int(after.stdout.split()[-5]), int(created.group(1)))
             towns = int(after.stdout.split()[-3])
             self.assertGreaterEqual(towns, 40)
             self.assertTrue((Path(tmp) / "qingdan.sqlite3").exists())

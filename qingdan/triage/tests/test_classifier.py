@@ -9,7 +9,7 @@ from qingdan.triage.models import CategorySuggestion, ClassifierModel
 from qingdan.triage.suggestions import suggest_category
 from qingdan.triage.text import case_document
 
-from .helpers import LABEL_TO_CATEGORY, body, pages, register, sample
+from .helpers import LABEL_TO_CATEGORY, body, evaluates_on_shared_data, pages, register, sample
 
 TRAIN, HELD_OUT = 20, 5
 LABELS = ["城乡建设", "劳动和社会保障", "教育文体"]
@@ -50,6 +50,7 @@ class ClassifierTests(TestCase):
         self.assertEqual(second.version, 2)
         self.assertEqual(list(ClassifierModel.objects.filter(is_active=True)), [second])
 
+    @evaluates_on_shared_data()
     def test_suggests_held_out_messages_with_reasons_and_units(self):
         right = total = 0
         for label in LABELS:

@@ -15,7 +15,7 @@ from qingdan.triage import actions
 from qingdan.triage.hotissues import Doc, find_hot_issues
 from qingdan.triage.models import GovernanceTopic
 
-from .helpers import DATA, labelled_rows, pages, register
+from .helpers import DATA, evaluates_on_shared_data, labelled_rows, pages, register
 
 MIXING_PLANT = [
     "丽发新城小区附近搅拌站噪音扰民",
@@ -94,8 +94,12 @@ class EngineTests(SimpleTestCase):
         self.assertIn("#2  size 4", report)
         self.assertIn("伊景园滨河苑", report)
 
+    @evaluates_on_shared_data(DATA / "hot_issue_messages.csv")
     def test_public_data_file_is_readable(self):
-        self.assertTrue((DATA / "hot_issue_messages.csv").exists())
+        with (DATA / "hot_issue_messages.csv").open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        self.assertGreater(len(rows), 1000)
+        self.assertTrue(all(row["留言主题"] for row in rows[:100]))
 
 
 @pages

@@ -79,7 +79,7 @@ class IntakeTests(TestCase):
         errors = response.context["form"].errors
         self.assertEqual(errors["title"], ["标题必填。"])
         self.assertEqual(errors["content"], ["请描述诉求内容。"])
-        self.assertIn("身份证号码无效", errors["petitioner_id_number"][0])
+        self.assertIn("校验码（最后一位）与前17位不符", errors["petitioner_id_number"][0])
         self.assertIn("petitioner_phone", errors)
         self.assertIn("petitioner_name", errors)
         self.assertFalse(Case.objects.filter(title="").exists())

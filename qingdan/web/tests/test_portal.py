@@ -79,7 +79,8 @@ class SubmitTests(PortalTestCase):
     def test_id_number_is_checked_by_the_action(self):
         response = self.submit(id_number="110105194912310021")
         self.assertEqual(response.status_code, 400)
-        self.assertIn("身份证号码无效", response.context["form"].errors["id_number"][0])
+        errors = response.context["form"].errors
+        self.assertIn("校验码（最后一位）与前17位不符", errors["id_number"][0])
 
     def test_wrong_answer_is_refused(self):
         page = self.client.get("/portal/").content.decode()

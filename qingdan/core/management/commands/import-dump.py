@@ -12,6 +12,7 @@ class Command(BaseCommand):
         "Restore a backup made by `qingdan export` into an empty installation. The archive "
         "is checked whole first; a bad one is refused and nothing is written."
     )
+    requires_migrated_database = False  # it migrates first (qingdan.core.database)
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

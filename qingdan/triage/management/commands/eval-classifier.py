@@ -13,6 +13,7 @@ class Command(BaseCommand):
         "Evaluate the category classifier on a CSV with `text` and `label` columns "
         "(and an optional `title`): stratified k-fold cross-validation with a fixed seed."
     )
+    requires_migrated_database = False  # reads a CSV only (qingdan.core.database)
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

@@ -40,6 +40,7 @@ class Command(BaseCommand):
         "Print the hottest clusters of similar messages in a CSV (title/detail/time columns, "
         "English or 留言主题/留言详情/留言时间)."
     )
+    requires_migrated_database = False  # reads a CSV only (qingdan.core.database)
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
