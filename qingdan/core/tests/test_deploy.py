@@ -2,10 +2,12 @@
 `check --deploy`, nginx and systemd agree with the app, and `serve` starts gunicorn."""
 
 import base64
+import datetime as dt
 import io
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,8 +16,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from unittest import mock
+from unittest import mock, skipUnless
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
@@ -122,12 +128,64 @@ class NginxSiteTests(SimpleTestCase):
     def test_forwarded_headers_and_timeouts(self):
         for header in ("X-Forwarded-For", "X-Forwarded-Proto", "Host"):
             self.assertRegex(self.proxy, rf"proxy_set_header {header} \$")
-        read = re.search(r"proxy_read_timeout (\d+)s;", self.proxy)
+        read = re.search(r"^    proxy_read_timeout (\d+)s;", self.site, re.M)
         assert read is not None
         # nginx waits longer than gunicorn lets a request run.
         self.assertGreater(int(read.group(1)), 60)
         bind = self.environment["QINGDAN_BIND"]
         self.assertIn(f"server {bind} ", self.site)
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "qingdan.example.gov.cn")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert, private = directory / "fullchain.pem", directory / "privkey.pem"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, private
+
+
+@skipUnless(shutil.which("nginx"), "nginx is not installed")
+class NginxSyntaxTests(SimpleTestCase):
+    def test_nginx_accepts_the_site(self):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            cert, key = self_signed(root)
+            snippet = root / "qingdan-proxy.conf"
+            shutil.copy(DEPLOY / "nginx" / "qingdan-proxy.conf", snippet)
+            site = (DEPLOY / "nginx" / "qingdan.conf").read_text(encoding="utf-8")
+            site = site.replace("/etc/nginx/snippets/qingdan-proxy.conf", str(snippet))
+            site = site.replace("/etc/qingdan/tls/fullchain.pem", str(cert))
+            site = site.replace("/etc/qingdan/tls/privkey.pem", str(key))
+            (root / "site.conf").write_text(site, encoding="utf-8")
+            (root / "nginx.conf").write_text(
+                f"pid {root}/nginx.pid;\nerror_log {root}/error.log;\nevents {{}}\n"
+                f"http {{ access_log off; include {root}/site.conf; }}\n",
+                encoding="utf-8",
+            )
+            result = subprocess.run(
+                ["nginx", "-t", "-p", folder, "-c", str(root / "nginx.conf"), "-e", "stderr"],
+                capture_output=True,
+                text=True,
+            )
+            self.assertEqual(result.returncode, 0, result.stderr)
 
 
 class SystemdUnitTests(SimpleTestCase):
