@@ -129,6 +129,10 @@ class MigrationRuleTests(SimpleTestCase):
         self.assertEqual(
             self.problems(RunPythonInBatches("cases.Case", change_rows), atomic=False), []
         )
+        # In an atomic migration the batches would all commit together.
+        self.assertIn(
+            "atomic = False", self.problems(RunPythonInBatches("cases.Case", change_rows))[0]
+        )
         self.assertIn(
             "raw SQL on cases_case",
             self.problems(migrations.RunSQL("UPDATE cases_case SET version = 1"))[0],
