@@ -22,9 +22,9 @@ It prints, per table: rows, rows per case, heap, index and TOAST bytes per row a
 per case, measured with pg_relation_size / pg_indexes_size / pg_total_relation_size and
 avg(pg_column_size(row)), as written and, on its own database, again after VACUUM FULL
 (packed, indexes rebuilt: the lower bound; --measure-only runs only VACUUM ANALYZE, which
-takes no lock that stops an installation); the bytes per column of the case and event rows; each index
-of the big tables; and the tables at 30 million cases a year for 5 years. It asserts
-nothing.
+takes no lock that stops an installation); the bytes per column of the case and event
+rows; each index of the big tables; and the tables at 30 million cases a year for 5
+years. It asserts nothing.
 """
 
 import argparse
