@@ -37,6 +37,8 @@ class Job:
     summary: str = ""
     # Also run between passes every so many seconds, or not (None); read at start.
     poll_seconds: Callable[[], float | None] | None = None
+    # Called once when a long-running worker starts (not by a single pass, `--once`).
+    on_start: Callable[[], object] | None = None
 
 
 class PassReport:
@@ -122,11 +124,12 @@ def job(
     counters: tuple[str, ...] = (),
     summary: str = "",
     poll_seconds: Callable[[], float | None] | None = None,
+    on_start: Callable[[], object] | None = None,
 ) -> "Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]":
     """Declare the decorated function a job: `@job("late notices", order=30, ...)`."""
 
     def declare(run: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
-        register(Job(name, order, run, counters, summary, poll_seconds))
+        register(Job(name, order, run, counters, summary, poll_seconds, on_start))
         return run
 
     return declare

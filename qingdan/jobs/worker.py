@@ -60,6 +60,9 @@ class Worker:
         return self._stop.is_set()
 
     def run(self, interval: float, on_pass: Callable[[PassReport], None] | None = None) -> None:
+        for job in self.jobs:
+            if job.on_start is not None:
+                job.on_start()
         polled: list[tuple[Job, float]] = []
         for job in self.jobs:
             seconds = job.poll_seconds() if job.poll_seconds else None

@@ -140,7 +140,7 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
     )
 
 
-def _recent_texts(keys: list[tuple]) -> dict[tuple, str]:
+def recent_texts(keys: list[tuple]) -> dict[tuple, str]:
     by_pk = {key[0]: key for key in keys}
     rows = (
         Case.objects.filter(pk__in=by_pk)
@@ -150,28 +150,35 @@ def _recent_texts(keys: list[tuple]) -> dict[tuple, str]:
     return {by_pk[pk]: f"{title}\n{opening}" for pk, title, opening in rows}
 
 
+def group_scan_rows(scope_prefix: str, since: dt.datetime, exclude_pk: int | None = None):
+    """The recent cases of one place that a group scan compares a new case with."""
+    rows = Case.objects.filter(
+        jurisdiction__code__startswith=scope_prefix, registered_at__gte=since
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return rows.order_by("-registered_at").values_list(
+        "pk", "tracking_number", "petitioner_id", "headcount", "registered_at"
+    )[: threshold("QINGDAN_GROUP_MAX_SCAN")]
+
+
+def group_keys(rows) -> list[tuple]:
+    # A case's words do not change after registration: their vectors are cached, by
+    # id, number and time (an id a rolled-back registration gave out may come again).
+    return [(pk, number, registered) for pk, number, _p, _h, registered in rows]
+
+
 def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
     """Many distinct petitioners with similar text in the same town within a few days."""
     town = case.jurisdiction.ancestor(Level.TOWN) or case.jurisdiction
     since = now - dt.timedelta(days=threshold("QINGDAN_GROUP_WINDOW_DAYS"))
-    rows = (
-        Case.objects.filter(
-            jurisdiction__code__startswith=town.scope_prefix, registered_at__gte=since
-        )
-        .exclude(pk=case.pk)
-        .order_by("-registered_at")
-        .values_list("pk", "tracking_number", "petitioner_id", "headcount", "registered_at")[
-            : threshold("QINGDAN_GROUP_MAX_SCAN")
-        ]
-    )
+    rows = group_scan_rows(town.scope_prefix, since, exclude_pk=case.pk)
     recent = [_Recent(*row[:4]) for row in rows]
     if not recent:
         return None
     own = f"{case.title}\n{case.content[:GROUP_TEXT_CHARS]}"
-    # A case's words do not change after registration: their vectors are cached, by
-    # id, number and time (an id a rolled-back registration gave out may come again).
-    keys = [(pk, number, registered) for pk, number, _p, _h, registered in rows]
-    scores = GROUP_VECTORS.similarities(own, keys, _recent_texts)
+    keys = group_keys(rows)
+    scores = GROUP_VECTORS.similarities(own, keys, recent_texts)
     minimum = threshold("QINGDAN_GROUP_SIMILARITY")
     similar = [(c, float(s)) for c, s in zip(recent, scores, strict=True) if s >= minimum]
     # Distinct people: petitioner records (this person's records count once), and the

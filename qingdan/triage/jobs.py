@@ -8,6 +8,7 @@ from django.conf import settings
 from qingdan.core.jobs import JobContext, job
 
 from .actions import analyse_pending
+from .warmup import start_warming
 
 
 def poll_seconds() -> float | None:
@@ -22,6 +23,9 @@ def poll_seconds() -> float | None:
     counters=("analysed",),
     summary="{analysed} intake analyses",
     poll_seconds=poll_seconds,
+    # The group-risk scan compares with per-process cached vectors: fill them in the
+    # background after a restart, so the first analysis per town does not pay for it.
+    on_start=start_warming,
 )
 def analyse_queued(ctx: JobContext) -> None:
     ctx.report.add("analysed", analyse_pending(should_stop=ctx.should_stop))

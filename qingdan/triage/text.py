@@ -142,3 +142,12 @@ class VectorCache:
             shape=(len(keys), _similarity_vectorizer.n_features),
         )
         return _dot(stacked, _similarity_vectorizer.transform([text]))
+
+    def fill(self, keys: Sequence[Hashable], load: Callable[[list], dict]) -> int:
+        """Vectorise the keys not cached yet (a warm-up after a restart); returns how
+        many that was. The scores against an empty text are thrown away."""
+        with self._lock:
+            missing = sum(1 for key in dict.fromkeys(keys) if key not in self._rows)
+        if missing:
+            self.similarities("", keys, load)
+        return missing
