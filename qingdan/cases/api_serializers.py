@@ -3,7 +3,7 @@ the actions layer, whose errors the API's exception handler turns into responses
 
 from rest_framework import serializers
 
-from qingdan.core.serializers import BuiltOnce, read_slug
+from qingdan.core.serializers import BuiltOnce, InputSerializer, read_slug
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
 from .choices import Channel, LegalChannel, PetitionerKind, Rating, ReplyOpinion, Urgency
@@ -14,7 +14,7 @@ def code_field(model, **kwargs):
     return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kwargs)
 
 
-class PetitionerInput(serializers.Serializer):
+class PetitionerInput(InputSerializer):
     kind = serializers.ChoiceField(PetitionerKind.choices, default=PetitionerKind.PERSON)
     name = serializers.CharField(max_length=100)
     id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
@@ -37,7 +37,7 @@ class PetitionerOutput(BuiltOnce, serializers.ModelSerializer):
         fields = ["id", "kind", "name", "id_number", "phone", "address", "credit_code"]
 
 
-class CaseCreate(serializers.Serializer):
+class CaseCreate(InputSerializer):
     channel = serializers.ChoiceField(Channel.choices)
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=20000)
@@ -178,7 +178,7 @@ class VisibleCaseField(serializers.SlugRelatedField):
         return Case.objects.visible_to(self.context["request"].user)
 
 
-class AttachmentInput(serializers.Serializer):
+class AttachmentInput(InputSerializer):
     file = serializers.FileField()
 
 
@@ -248,7 +248,7 @@ def action_serializer(name: str) -> type[serializers.Serializer]:
     fields = ACTION_FIELDS[name]()
     fields["version"] = serializers.IntegerField(required=False, min_value=1)
     class_name = "".join(part.title() for part in name.split("-")) + "Params"
-    return type(class_name, (serializers.Serializer,), fields)
+    return type(class_name, (InputSerializer,), fields)
 
 
 class RevealedPetitioner(serializers.Serializer):
@@ -263,5 +263,5 @@ class RevealedPetitioner(serializers.Serializer):
     contact_name = serializers.CharField(allow_blank=True)
 
 
-class RevealInput(serializers.Serializer):
+class RevealInput(InputSerializer):
     reason = serializers.CharField(max_length=500)

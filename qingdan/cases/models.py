@@ -104,6 +104,21 @@ class Petitioner(models.Model):
             "contact_name": masking.mask_name(self.contact_name),
         }
 
+    def personal_values(self) -> list[tuple[str, str]]:
+        """(value, masked value) of each personal value, for masking it wherever it was
+        typed into free text (`qingdan.core.pii`). A one-character value would mask
+        that character everywhere; an enterprise's name is public."""
+        pairs = [
+            (self.name, self.masked_name),
+            (self.contact_name, masking.mask_name(self.contact_name)),
+            (self.id_number, self.masked_id_number),
+            (self.phone, self.masked_phone),
+            (self.address, self.masked_address),
+        ]
+        return [
+            (value, masked) for value, masked in pairs if len(value or "") >= 2 and value != masked
+        ]
+
     def revealed(self) -> dict:
         return {
             "kind": self.kind,

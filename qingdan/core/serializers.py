@@ -3,7 +3,14 @@
 import copy
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
+
+from .characters import validate_xml_characters
+
+# Covered by validate_xml_characters, which answers one code for all of them.
+_REPLACED = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
 
 def read_slug(slug_field: str, **kwargs) -> Any:
@@ -25,3 +32,18 @@ class BuiltOnce:
             prototype = super().get_fields()  # type: ignore[misc]
             cls._built_fields = prototype  # type: ignore[attr-defined]
         return copy.deepcopy(prototype)
+
+
+class InputSerializer(serializers.Serializer):
+    """A serializer of client input: every writable text field refuses the characters
+    XML 1.0 cannot carry, with the code `invalid_characters` (nested serializers are
+    checked by their own class)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                field.validators = [v for v in field.validators if not isinstance(v, _REPLACED)] + [
+                    validate_xml_characters
+                ]
+        return fields

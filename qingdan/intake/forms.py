@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Urgency
+from qingdan.core.forms import CheckedTextForm, CheckedTextModelForm
 from qingdan.orgs.models import Category, Jurisdiction, User
 
 from .choices import QUICK_CHANNELS
@@ -14,7 +15,7 @@ from .models import PolicyAnswer
 MAX_UPLOAD_BYTES = getattr(settings, "QINGDAN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
 
-class ImportForm(forms.Form):
+class ImportForm(CheckedTextForm):
     file = forms.FileField(
         label=_("Work-order file"),
         help_text=_("An .xlsx workbook or a .csv file (UTF-8 or GB18030)."),
@@ -40,7 +41,7 @@ def _places(user):
     return Jurisdiction.objects.visible_to(user).order_by("code")
 
 
-class VisitForm(forms.Form):
+class VisitForm(CheckedTextForm):
     visited_on = forms.DateField(
         label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -109,7 +110,7 @@ VISIT_ALIASES = {
 }
 
 
-class PolicyAnswerForm(forms.ModelForm):
+class PolicyAnswerForm(CheckedTextModelForm):
     class Meta:
         model = PolicyAnswer
         fields = ["question", "answer", "source", "tags", "is_active"]
@@ -125,11 +126,11 @@ class PolicySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
-class CiteForm(forms.Form):
+class CiteForm(CheckedTextForm):
     tracking_number = forms.CharField(label=_("Case tracking number"), max_length=32)
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(CheckedTextForm):
     assigning_body = forms.CharField(label=_("Assigning body"), max_length=100, required=False)
     assigning_reference = forms.CharField(
         label=_("Assignment reference"), max_length=60, required=False
@@ -169,7 +170,7 @@ class AssignmentFilterForm(forms.Form):
         self.fields["body"].choices = [("", _("All")), *((b, b) for b in bodies)]
 
 
-class CompletionReportForm(forms.Form):
+class CompletionReportForm(CheckedTextForm):
     text = forms.CharField(
         label=_("Report"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -178,7 +179,7 @@ class CompletionReportForm(forms.Form):
     )
 
 
-class QuickForm(forms.Form):
+class QuickForm(CheckedTextForm):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[(c.value, c.label) for c in QUICK_CHANNELS]
     )

@@ -25,6 +25,7 @@ from qingdan.cases.choices import (
     Tier,
 )
 from qingdan.cases.models import Case, CoHandling
+from qingdan.core.characters import strip_illegal
 from qingdan.orgs.models import Jurisdiction
 
 from .periods import Period
@@ -88,6 +89,10 @@ def _outcome(case: Case) -> tuple[str, str]:
 
 
 def _text_cell(sheet, value) -> WriteOnlyCell:
+    if isinstance(value, str):
+        # A cell cannot hold a control character (openpyxl refuses it): rows stored
+        # before intake refused them must still export.
+        value = strip_illegal(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # Text the public typed stays text: “=HYPERLINK(…)” must not become a formula.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError
+from qingdan.core.forms import CheckedTextForm
 from qingdan.orgs.choices import Level, Role
 from qingdan.orgs.models import Jurisdiction, User
 from qingdan.web.forms import apply_action_error
@@ -29,7 +30,7 @@ def _visible_case(user, number: str) -> Case:
     return case
 
 
-class ActionForm(forms.Form):
+class ActionForm(CheckedTextForm):
     """A form whose `save()` calls one action; refusals land next to their field."""
 
     # Action field names that differ from the form's.

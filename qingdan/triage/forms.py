@@ -3,13 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.forms import CheckedTextForm, CheckedTextModelForm
 from qingdan.orgs.models import Jurisdiction, User
 
 from .choices import TopicStatus
 from .models import HotTerm
 
 
-class HotTermForm(forms.ModelForm):
+class HotTermForm(CheckedTextModelForm):
     class Meta:
         model = HotTerm
         fields = ["term", "level", "note", "active"]
@@ -34,7 +35,7 @@ class HotIssueQueryForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user)
 
 
-class TopicForm(forms.Form):
+class TopicForm(CheckedTextForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
@@ -53,7 +54,7 @@ class TopicStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TopicStatus.choices)
 
 
-class MergeForm(forms.Form):
+class MergeForm(CheckedTextForm):
     other = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 

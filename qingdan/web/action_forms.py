@@ -20,6 +20,7 @@ from qingdan.cases.choices import (
 )
 from qingdan.cases.models import Case
 from qingdan.cases.transitions import LEAD, TIER
+from qingdan.core.forms import CheckedTextForm
 from qingdan.deadlines.actions import pause_clock, resume_clock
 from qingdan.deadlines.choices import Stage
 from qingdan.deadlines.policies import policy_for
@@ -38,7 +39,7 @@ def _note():
     )
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(CheckedTextForm):
     """One action on one case. `expected_version` is the version the page showed:
     a change by someone else in between is a conflict, not an overwrite."""
 

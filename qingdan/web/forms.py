@@ -12,6 +12,7 @@ from qingdan.cases import actions
 from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
 from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError, ValidationFailed
+from qingdan.core.forms import CheckedTextForm
 from qingdan.orgs.models import Category, Jurisdiction
 
 # Action field names that differ from form field names.
@@ -77,7 +78,7 @@ def tune_filter_form(form: forms.Form) -> forms.Form:
 INTAKE_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.WEB]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(CheckedTextForm):
     """Walk-in and phone intake. Only the types are checked here; required fields,
     ID and phone checksums and the jurisdiction rule are the action's."""
 
@@ -166,7 +167,7 @@ class IntakeForm(forms.Form):
         )
 
 
-class PetitionerLookupForm(forms.Form):
+class PetitionerLookupForm(CheckedTextForm):
     petitioner_phone = forms.CharField(required=False, max_length=20)
     petitioner_id_number = forms.CharField(required=False, max_length=18)
     jurisdiction = forms.IntegerField(required=False)
@@ -176,7 +177,7 @@ class PetitionerLookupForm(forms.Form):
 # --- case page ---------------------------------------------------------------
 
 
-class RevealForm(forms.Form):
+class RevealForm(CheckedTextForm):
     reason = forms.CharField(
         label=_("Why do you need the full data?"), required=False, max_length=500
     )

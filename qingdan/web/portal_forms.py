@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Rating
+from qingdan.core.forms import CheckedTextForm
 from qingdan.core.validators import normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction
@@ -31,7 +32,7 @@ def place_choices() -> list:
     return [("", _("Choose your town or village"))] + list(towns.values())
 
 
-class PortalSubmitForm(forms.Form):
+class PortalSubmitForm(CheckedTextForm):
     name = forms.CharField(label=_("Your name"), max_length=100)
     phone = forms.CharField(
         label=_("Mobile phone"),
@@ -90,7 +91,7 @@ class PortalSubmitForm(forms.Form):
         return data
 
 
-class PortalLookupForm(forms.Form):
+class PortalLookupForm(CheckedTextForm):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=32)
     phone = forms.CharField(
         label=_("Mobile phone given with the problem"),
@@ -108,7 +109,7 @@ class PortalLookupForm(forms.Form):
             raise forms.ValidationError(exc.messages) from exc
 
 
-class PortalEvaluateForm(forms.Form):
+class PortalEvaluateForm(CheckedTextForm):
     rating = forms.ChoiceField(
         label=_("How satisfied are you with the answer?"),
         choices=Rating.choices,
@@ -127,7 +128,7 @@ class PortalEvaluateForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PortalReviewForm(forms.Form):
+class PortalReviewForm(CheckedTextForm):
     reason = forms.CharField(
         label=_("Why do you ask for a review?"),
         max_length=5000,
