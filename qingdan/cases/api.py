@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qingdan.api.versioning import etag, expected_version, not_modified
+from qingdan.core import pii
 from qingdan.core.errors import VersionConflict
 from qingdan.deadlines.actions import pause_clock, resume_clock
 
@@ -129,7 +130,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         events = case.events.select_related(
             "actor", "from_unit", "to_unit", "from_jurisdiction", "to_jurisdiction"
         )
-        return Response(EventOutput(events, many=True).data)
+        masker = pii.Masker.for_petitioner(case.petitioner)
+        return Response(EventOutput(events, many=True, context={"masker": masker}).data)
 
     @extend_schema(request=RevealInput, responses=RevealedPetitioner)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -137,7 +139,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         params = RevealInput(data=request.data)
         params.is_valid(raise_exception=True)
-        return Response(actions.reveal_personal_data(request.user, case, **params.validated_data))
+        revealed = actions.reveal_personal_data(request.user, case, **params.validated_data)
+        return Response(RevealedPetitioner(revealed).data)
 
     @extend_schema(request=AttachmentInput, responses={201: CaseDetail})
     @action(

@@ -3,6 +3,7 @@ the actions layer, whose errors the API's exception handler turns into responses
 
 from rest_framework import serializers
 
+from qingdan.core import pii
 from qingdan.core.serializers import BuiltOnce, InputSerializer, read_slug
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
@@ -121,6 +122,16 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
     def get_co_units(self, case) -> list[str]:
         return [c.department.code for c in case.co_handlings.all()]
 
+    def to_representation(self, instance):
+        """Free text masked with the detector and the case's own petitioner values (from
+        the petitioner already loaded with the case): whole only through `reveal`."""
+        data = super().to_representation(instance)
+        masker = pii.Masker.for_petitioner(instance.petitioner)
+        for name in Case.FREE_TEXT_FIELDS:
+            if data.get(name):
+                data[name] = masker(data[name])
+        return data
+
 
 # Actions whose endpoint is not the action's own name.
 ENDPOINT_NAMES = {"attach": "attachments"}
@@ -143,6 +154,9 @@ class CaseDetail(CaseOutput):
 
 
 class EventOutput(serializers.ModelSerializer):
+    """Notes masked like the case's free text; the view passes the case's masker as
+    context["masker"] (the detector alone without it)."""
+
     actor = serializers.CharField(source="who")
     from_unit = read_slug("code")
     to_unit = read_slug("code")
@@ -165,6 +179,12 @@ class EventOutput(serializers.ModelSerializer):
             "to_tier",
             "note",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("note"):
+            data["note"] = self.context.get("masker", pii.DETECTOR)(data["note"])
+        return data
 
 
 class VisibleCaseField(serializers.SlugRelatedField):
@@ -251,16 +271,36 @@ def action_serializer(name: str) -> type[serializers.Serializer]:
     return type(class_name, (InputSerializer,), fields)
 
 
-class RevealedPetitioner(serializers.Serializer):
-    """The unmasked data, answered once per logged reveal."""
-
-    kind = serializers.CharField()
-    name = serializers.CharField()
-    id_number = serializers.CharField(allow_blank=True)
-    phone = serializers.CharField(allow_blank=True)
+class RevealedText(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    content = serializers.CharField(allow_blank=True)
     address = serializers.CharField(allow_blank=True)
-    credit_code = serializers.CharField(allow_blank=True)
-    contact_name = serializers.CharField(allow_blank=True)
+    not_accepted_reason = serializers.CharField(allow_blank=True)
+    diversion_help = serializers.CharField(allow_blank=True)
+    reply_text = serializers.CharField(allow_blank=True)
+    extension_reason = serializers.CharField(allow_blank=True)
+
+
+class RevealedNote(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    note = serializers.CharField()
+
+
+class RevealedPetitioner(serializers.Serializer):
+    """The unmasked data, answered once per logged reveal: the petitioner's fields (absent
+    when the case has none), the case's free text whole (`case`) and the timeline's
+    notes whole (`timeline`)."""
+
+    kind = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    id_number = serializers.CharField(allow_blank=True, required=False)
+    phone = serializers.CharField(allow_blank=True, required=False)
+    address = serializers.CharField(allow_blank=True, required=False)
+    credit_code = serializers.CharField(allow_blank=True, required=False)
+    contact_name = serializers.CharField(allow_blank=True, required=False)
+    case = RevealedText()
+    timeline = RevealedNote(many=True)
 
 
 class RevealInput(InputSerializer):

@@ -154,6 +154,18 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
+    # Texts that staff and the public type, masked in every output for anyone who has
+    # not revealed the case's personal data (`qingdan.core.pii`).
+    FREE_TEXT_FIELDS = (
+        "title",
+        "content",
+        "address",
+        "not_accepted_reason",
+        "diversion_help",
+        "reply_text",
+        "extension_reason",
+    )
+
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True)
     external_ref = models.CharField(
         _("external reference"),

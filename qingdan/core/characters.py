@@ -18,7 +18,7 @@ CODE = "invalid_characters"
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def first_illegal(text: str) -> str | None:
+def first_illegal(text: object) -> str | None:
     """The first character XML 1.0 cannot carry, or None."""
     if not isinstance(text, str):
         return None

@@ -412,6 +412,7 @@ class Masker:
     `REVEAL` shows the text whole (after a logged reveal)."""
 
     __slots__ = ("known", "reveals")
+    do_not_call_in_templates = True  # a template passes it to |masked, never calls it
 
     def __init__(self, known: Sequence[tuple[str, str]] = (), *, reveals: bool = False):
         # Longer values first, so an address wins over a name inside it.
@@ -427,7 +428,7 @@ class Masker:
     def for_petitioner(cls, petitioner) -> "Masker":
         """The masker of a case with this petitioner (None: the detector alone); kept
         on the petitioner, which every row of a list page shares."""
-        if petitioner is None:
+        if petitioner is None or not hasattr(petitioner, "personal_values"):
             return DETECTOR
         masker = getattr(petitioner, "_pii_masker", None)
         if masker is None:

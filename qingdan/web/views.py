@@ -22,6 +22,7 @@ from qingdan.cases.choices import OPEN_STATES, Action
 from qingdan.cases.filters import CaseFilterSet
 from qingdan.cases.models import Case, CoHandling, Petitioner
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason, rights_on
+from qingdan.core import pii
 from qingdan.core.errors import ActionError, NotAllowed, VersionConflict
 from qingdan.core.validators import normalize_phone, validate_id_number
 
@@ -201,10 +202,9 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "to_jurisdiction",
     ).order_by("at", "pk")
     rights = rights_on(request.user, case)
+    # Free text may carry personal data whether or not a petitioner was recorded.
     can_reveal = (
-        case.petitioner_id is not None
-        and request.user.can_reveal_personal_data
-        and refusal_reason(Action.NOTE, case, rights) is None
+        request.user.can_reveal_personal_data and refusal_reason(Action.NOTE, case, rights) is None
     )
     context = {
         "case": case,
@@ -216,12 +216,14 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "links_in": case.links_in.select_related("from_case"),
         "co_handlings": case.co_handlings.all(),
         "follow_ups": case.follow_ups.order_by("pk"),
-        "petitioner": revealed if revealed is not None else _masked(case),
+        "petitioner": _petitioner(case, revealed),
         "revealed": revealed is not None,
         "can_reveal": can_reveal,
         "reveal_form": reveal_form or RevealForm(auto_id="id_reveal_%s"),
         "review_deadline": actions.review_request_deadline(case),
         "now": timezone.now(),
+        # Free text is masked for everyone, whole only after a logged reveal.
+        "pii": pii.REVEAL if revealed is not None else pii.Masker.for_petitioner(case.petitioner),
     }
     response = render(request, "web/case.html", context, status=status)
     if revealed is not None:
@@ -231,6 +233,14 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
 
 def _masked(case: Case) -> dict | None:
     return case.petitioner.masked() if case.petitioner is not None else None
+
+
+def _petitioner(case: Case, revealed: dict | None) -> dict | None:
+    """The petitioner block: masked, or whole after a reveal (which also answers the
+    case's free text, shown by the page itself)."""
+    if revealed is None:
+        return _masked(case)
+    return revealed if case.petitioner is not None else None
 
 
 @login_required
@@ -293,23 +303,10 @@ def reveal(request, pk):
             raise PermissionDenied(str(error.message)) from error
         except ActionError as error:
             apply_action_error(form, error)
-    if is_htmx(request):
-        response = render(
-            request,
-            "web/_petitioner.html",
-            {
-                "case": case,
-                "petitioner": revealed if revealed is not None else _masked(case),
-                "revealed": revealed is not None,
-                "can_reveal": True,
-                "reveal_form": form,
-            },
-            # htmx swaps only 2xx answers; the errors are in the fragment.
-            status=200,
-        )
-        add_never_cache_headers(response)
-        return response
-    return render_case(request, case, revealed=revealed, reveal_form=form, status=status)
+    # The whole page: a reveal shows the free text whole too, not only the petitioner.
+    response = render_case(request, case, revealed=revealed, reveal_form=form, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

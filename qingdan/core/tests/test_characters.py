@@ -26,7 +26,6 @@ from qingdan.intake.models import ImportProblem
 from qingdan.orgs.testing import build_county
 from qingdan.web.tests.helpers import challenge_answer
 
-
 ZH_MESSAGE = "含有无法保存的控制字符"
 # Forms that only read (filters, searches, log-in): nothing they take is stored.
 READ_ONLY_FORMS = {
