@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from qingdan.core import pii
+from qingdan.core.characters import strip_illegal
 from qingdan.orgs.choices import Role
 from qingdan.orgs.models import Jurisdiction, User
 
@@ -313,7 +314,9 @@ def _masked_names(report: dict) -> dict:
     """The bulletin is published: the names it lists (places, units, categories, which
     administrators type) go through the detector of personal data like any free text."""
     groups = {
-        dimension: [{**group, "name": pii.mask_text(str(group["name"]))} for group in rows]
+        dimension: [
+            {**group, "name": strip_illegal(pii.mask_text(str(group["name"])))} for group in rows
+        ]
         for dimension, rows in report["groups"].items()
     }
     return {**report, "groups": groups}
