@@ -205,7 +205,8 @@ class IntakePathTests(TestCase):
         lines = [
             "工单编号,来电时间,诉求内容,诉求人,联系电话,所属街镇,诉求类型,紧急程度,办理时限",
             "W1,2024-03-05 14:00,楼道灯坏了,张先生,13900000001,玲珑镇,,一般,7天",
-            "W2,2024-03-05 14:01,楼道灯\x07坏了,张先生,13900000002,玲珑镇,,一般,7天",
+            "W2,2024-03-05 14:01,楼道灯\x07坏了 电话139 1234 5678,张先生,13900000002,"
+            "玲珑镇,,一般,7天",
             "W3,2024-03-05 14:02\x00,楼道灯坏了,张\x1b先生,13900000003,玲珑镇,,一般,7天",
         ]
         upload = SimpleUploadedFile("工单.csv", "\n".join(lines).encode("utf-8-sig"), "text/csv")
@@ -218,6 +219,13 @@ class IntakePathTests(TestCase):
         for problem in problems:
             self.assertIn(ZH_MESSAGE, problem.message)
             self.assertIsNone(first_illegal(problem.value))
+        # The report quotes the cell, masked: the clerk's file stays the only whole copy.
+        self.assertEqual(problems[0].value, "楼道灯坏了 电话139****5678")
+        run = problems[0].run
+        report = self.client.get(reverse("intake:import-report", args=[run.pk]))
+        text = b"".join(report.streaming_content).decode("utf-8")
+        self.assertIn("139****5678", text)
+        self.assertNotIn("139 1234 5678", text)
         self.assertEqual(Case.objects.count(), 2)  # W1 only
 
     def test_enterprise_visit_quick_entry_and_superior_assignment(self):
