@@ -53,15 +53,14 @@ _WIDE = {chr(0xFF10 + i): str(i) for i in range(10)}
 _WIDE |= {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
 _WIDE |= {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
 _WIDE |= {"＋": "+", "（": "(", "）": ")", "．": ".", "＠": "@", "＿": "_", "：": ":"}
-_WIDE |= dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d", "-")
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+_WIDE |= dict.fromkeys(_DASHES, "-")
 _WIDE |= dict.fromkeys("\u00a0\u2002\u2003\u2009\u202f\u3000", " ")
 NORMALISE = str.maketrans(_WIDE)
 # Translating a whole text is slow; it is done only when it holds full-width digits,
-# letters or signs (rare). Full-width brackets, colons and spaces, common in Chinese
-# text, are read by the expressions themselves.
-NEEDS_NORMALISING = re.compile(
-    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0b\uff20\uff0d\u2010-\u2013\u2212\ufe63]"
-)
+# letters, + or @ (rare). Brackets, colons, dashes and spaces of every width, common in
+# Chinese text, are read by the expressions themselves.
+NEEDS_NORMALISING = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0b\uff20]")
 
 # --- the expressions --------------------------------------------------------------
 
@@ -70,10 +69,10 @@ _SPACE = " \u00a0\u2002\u2003\u2009\u202f\u3000"
 # hyphens, brackets (a leading + or "(+" marks an international number). Python's re
 # scans fastest for a pattern that starts with a set of characters: runs are first
 # found coarsely (long enough for any number) and read precisely only there.
-COARSE = re.compile(rf"[0-9][0-9.()（）\-{_SPACE}Xx]{{8,}}")
+COARSE = re.compile(rf"[0-9][0-9.()（）\-{_DASHES}{_SPACE}Xx]{{8,}}")
 RUN = re.compile(
     rf"(?:[(（]\+?[{_SPACE}]?[(（]?[0-9]|\+[{_SPACE}]?[(（]?[0-9]|[0-9])[0-9]*"
-    rf"(?:[.()（）\-{_SPACE}]{{1,3}}[0-9]+)*(?:[Xx](?![A-Za-z0-9]))?"
+    rf"(?:[.()（）\-{_DASHES}{_SPACE}]{{1,3}}[0-9]+)*(?:[Xx](?![A-Za-z0-9]))?"
 )
 GROUP = re.compile(r"[0-9]+")
 EMAIL = re.compile(
