@@ -12,6 +12,7 @@ strips them as a last line of defence for data stored before the rule.
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 CODE = "invalid_characters"
@@ -45,8 +46,20 @@ def invalid_characters_message(char: str) -> str:
     )
 
 
-def validate_xml_characters(value) -> None:
-    """A Django validator (forms, DRF serializers and models accept it alike)."""
-    char = first_illegal(value)
-    if char is not None:
-        raise ValidationError(invalid_characters_message(char), code=CODE)
+class XmlCharactersValidator(RegexValidator):
+    """A Django validator (forms, DRF serializers and models accept it alike). A regex
+    validator so that the OpenAPI schema documents the rule as the field's `pattern`;
+    the message names the character found."""
+
+    # Without the lone surrogates, which JSON clients cannot send as text and schema
+    # tools cannot generate; __call__ refuses them too.
+    regex = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*\Z"
+    code = CODE
+
+    def __call__(self, value) -> None:
+        char = first_illegal(value)
+        if char is not None:
+            raise ValidationError(invalid_characters_message(char), code=CODE)
+
+
+validate_xml_characters = XmlCharactersValidator()

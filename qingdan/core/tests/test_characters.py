@@ -1,9 +1,11 @@
 """Characters XML 1.0 cannot carry are refused at every intake path with a field error
 (Chinese on pages, `invalid_characters` in the API, row and column in imports), and
-every form and serializer that takes text applies the one rule."""
+every form and serializer that takes text applies the one rule. Open311, with the
+issue's reproduction, is tested in qingdan/open311/tests/test_privacy.py."""
 
 import importlib
 import pkgutil
+import re
 
 from django import forms
 from django.core.cache import cache
@@ -196,9 +198,14 @@ class IntakePathTests(TestCase):
             self.assertEqual(codes, {"invalid_characters"}, action)
         self.assertEqual(CaseEvent.objects.filter(case=self.case).count(), 1)
 
-    def test_open311_refuses_them(self):
-        # The issue's reproduction is in qingdan/open311/tests/test_privacy.py.
-        self.assertEqual(Case.objects.count(), 1)
+    def test_the_api_schema_documents_the_rule(self):
+        client = token_client(self.org.village_agent)
+        schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+        content = schema["components"]["schemas"]["CaseCreateRequest"]["properties"]["content"]
+        pattern = content["pattern"]
+        self.assertTrue(re.search(pattern, "路灯\t坏了\n"))
+        self.assertIsNone(re.search(pattern, "bell\x07"))
+        self.assertIn("codes", schema["components"]["schemas"]["Error"]["properties"])
 
     def test_12345_import_reports_row_and_column(self):
         self.client.force_login(self.org.town_clerk)
