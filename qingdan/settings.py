@@ -219,11 +219,48 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Personal data (phones, ID numbers, e-mail addresses … in messages and tracebacks) is
+# masked in every record before a handler writes it (qingdan.core.logs). Django's own
+# handlers are declared again, as in its defaults, to carry the same filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "personal_data": {"()": "qingdan.core.logs.MaskPersonalData"},
+        "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "debug_console": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "filters": ["require_debug_true", "personal_data"],
+        },
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["debug_console", "mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 QINGDAN_OPEN311_POSTS_PER_MINUTE = int(os.environ.get("QINGDAN_OPEN311_POSTS_PER_MINUTE", 60))

@@ -137,6 +137,8 @@ def exception_handler(exc, context):
             "message": _("Some fields are not valid."),
             "field": first or None,
             "errors": errors,
+            # The stable code of each message, e.g. invalid_characters, required.
+            "codes": _flatten(exc.get_codes()),
         }
         return Response(body, status=status.HTTP_400_BAD_REQUEST, headers=headers)
     return Response(error_body(exc), status=exc.status_code, headers=headers)

@@ -13,6 +13,12 @@ ERROR_SCHEMA = {
             "description": "Validation failures: the messages of each field.",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
+        "codes": {
+            "type": "object",
+            "description": "Validation failures: the stable code of each message "
+            "(required, max_length, invalid_characters, …), in the order of `errors`.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
     },
     "required": ["code", "message", "field"],
 }

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from qingdan.core import pii
 from qingdan.core.catalogue import ActionSpec
 from qingdan.core.errors import ValidationFailed
 from qingdan.core.serializers import action_serializer
@@ -128,7 +129,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         events = case.events.select_related(
             "actor", "from_unit", "to_unit", "from_jurisdiction", "to_jurisdiction"
         )
-        return Response(EventOutput(events, many=True).data)
+        masker = pii.Masker.for_petitioner(case.petitioner)
+        return Response(EventOutput(events, many=True, context={"masker": masker}).data)
 
     @extend_schema(request=RevealInput, responses=RevealedPetitioner)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -136,7 +138,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         params = RevealInput(data=request.data)
         params.is_valid(raise_exception=True)
-        return Response(actions.reveal_personal_data(request.user, case, **params.validated_data))
+        revealed = actions.reveal_personal_data(request.user, case, **params.validated_data)
+        return Response(RevealedPetitioner(revealed).data)
 
     def run_action(self, request, spec: ActionSpec):
         case = self.get_object()

@@ -3,7 +3,8 @@ the actions layer, whose errors the API's exception handler turns into responses
 
 from rest_framework import serializers
 
-from qingdan.core.serializers import BuiltOnce, read_slug
+from qingdan.core import pii
+from qingdan.core.serializers import BuiltOnce, InputSerializer, read_slug
 from qingdan.core.validators import IdType
 from qingdan.orgs.models import Category, Jurisdiction
 
@@ -17,7 +18,7 @@ def code_field(model, **kwargs):
     return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kwargs)
 
 
-class PetitionerInput(serializers.Serializer):
+class PetitionerInput(InputSerializer):
     kind = serializers.ChoiceField(PetitionerKind.choices, default=PetitionerKind.PERSON)
     name = serializers.CharField(max_length=100)
     id_type = serializers.ChoiceField(IdType.choices, default=IdType.RESIDENT_ID)
@@ -42,7 +43,7 @@ class PetitionerOutput(BuiltOnce, serializers.ModelSerializer):
         fields = ["id", "kind", "name", "id_type", "id_number", "phone", "address", "credit_code"]
 
 
-class CaseCreate(serializers.Serializer):
+class CaseCreate(InputSerializer):
     channel = serializers.ChoiceField(Channel.choices)
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=20000)
@@ -77,7 +78,7 @@ def _several(choices):
     return serializers.ListField(child=serializers.ChoiceField(choices.choices), required=False)
 
 
-class CaseSearch(serializers.Serializer):
+class CaseSearch(InputSerializer):
     """A search of the cases one may see, sent in a POST body (never in a URL)."""
 
     q = serializers.CharField(
@@ -160,6 +161,16 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
     def get_co_units(self, case) -> list[str]:
         return [c.department.code for c in case.co_handlings.all()]
 
+    def to_representation(self, instance):
+        """Free text masked with the detector and the case's own petitioner values (from
+        the petitioner already loaded with the case): whole only through `reveal`."""
+        data = super().to_representation(instance)
+        masker = pii.Masker.for_petitioner(instance.petitioner)
+        for name in Case.FREE_TEXT_FIELDS:
+            if data.get(name):
+                data[name] = masker(data[name])
+        return data
+
 
 class CaseDetail(CaseOutput):
     allowed_actions = serializers.SerializerMethodField()
@@ -175,6 +186,9 @@ class CaseDetail(CaseOutput):
 
 
 class EventOutput(serializers.ModelSerializer):
+    """Notes masked like the case's free text; the view passes the case's masker as
+    context["masker"] (the detector alone without it)."""
+
     actor = serializers.CharField(source="who")
     from_unit = read_slug("code")
     to_unit = read_slug("code")
@@ -198,19 +212,45 @@ class EventOutput(serializers.ModelSerializer):
             "note",
         ]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("note"):
+            data["note"] = self.context.get("masker", pii.DETECTOR)(data["note"])
+        return data
+
+
+class RevealedText(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    content = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    not_accepted_reason = serializers.CharField(allow_blank=True)
+    diversion_help = serializers.CharField(allow_blank=True)
+    reply_text = serializers.CharField(allow_blank=True)
+    extension_reason = serializers.CharField(allow_blank=True)
+
+
+class RevealedNote(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    note = serializers.CharField()
+
 
 class RevealedPetitioner(serializers.Serializer):
-    """The unmasked data, answered once per logged reveal."""
+    """The unmasked data, answered once per logged reveal: the petitioner's fields (absent
+    when the case has none), the case's free text whole (`case`) and the timeline's
+    notes whole (`timeline`)."""
 
-    kind = serializers.CharField()
-    name = serializers.CharField()
-    id_type = serializers.ChoiceField(IdType.choices)
-    id_number = serializers.CharField(allow_blank=True)
-    phone = serializers.CharField(allow_blank=True)
-    address = serializers.CharField(allow_blank=True)
-    credit_code = serializers.CharField(allow_blank=True)
-    contact_name = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    id_type = serializers.ChoiceField(IdType.choices, required=False)
+    id_number = serializers.CharField(allow_blank=True, required=False)
+    phone = serializers.CharField(allow_blank=True, required=False)
+    address = serializers.CharField(allow_blank=True, required=False)
+    credit_code = serializers.CharField(allow_blank=True, required=False)
+    contact_name = serializers.CharField(allow_blank=True, required=False)
+    case = RevealedText()
+    timeline = RevealedNote(many=True)
 
 
-class RevealInput(serializers.Serializer):
+class RevealInput(InputSerializer):
     reason = serializers.CharField(max_length=500)

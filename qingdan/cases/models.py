@@ -121,6 +121,21 @@ class Petitioner(models.Model):
             "contact_name": masking.mask_name(self.contact_name),
         }
 
+    def personal_values(self) -> list[tuple[str, str]]:
+        """(value, masked value) of each personal value, for masking it wherever it was
+        typed into free text (`qingdan.core.pii`). A one-character value would mask
+        that character everywhere; an enterprise's name is public."""
+        pairs = [
+            (self.name, self.masked_name),
+            (self.contact_name, masking.mask_name(self.contact_name)),
+            (self.id_number, self.masked_id_number),
+            (self.phone, self.masked_phone),
+            (self.address, self.masked_address),
+        ]
+        return [
+            (value, masked) for value, masked in pairs if len(value or "") >= 2 and value != masked
+        ]
+
     def revealed(self) -> dict:
         return {
             "kind": self.kind,
@@ -156,6 +171,18 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
+    # Texts that staff and the public type, masked in every output for anyone who has
+    # not revealed the case's personal data (`qingdan.core.pii`).
+    FREE_TEXT_FIELDS = (
+        "title",
+        "content",
+        "address",
+        "not_accepted_reason",
+        "diversion_help",
+        "reply_text",
+        "extension_reason",
+    )
+
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True)
     external_ref = models.CharField(
         _("external reference"),

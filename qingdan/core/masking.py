@@ -4,6 +4,8 @@ Names keep the family name and, for three or more characters, the last one
 (张*明); ID numbers keep the first 4 and last 4 (3301**********1234), passport and
 travel permit numbers 2 and 2 (E1*****78); phones the first 3 and last 4
 (138****5678); addresses at most their first 6 characters and never more than half.
+Free text is masked by `qingdan.core.pii`, which finds the identifiers and masks each
+with the function of its kind here.
 """
 
 
@@ -48,3 +50,25 @@ def mask_credit_code(value: str | None) -> str:
     # A credit code identifies a company, not a person, but the registration
     # part is masked the same way as an ID number for uniformity in exports.
     return mask_id_number(value)
+
+
+def mask_card(value: str | None) -> str:
+    """Bank cards keep their first 4 and last 4 digits (6222***********0123)."""
+    return mask_id_number(value)
+
+
+def mask_document(value: str | None) -> str:
+    """Passports, permits and account names keep their first and last character."""
+    if not value:
+        return ""
+    if len(value) <= 2:
+        return "*" * len(value)
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_email(value: str | None) -> str:
+    """The mailbox keeps its first character; the domain stays (z***@example.com)."""
+    if not value or "@" not in value:
+        return mask_document(value)
+    local, _, domain = value.rpartition("@")
+    return (local[:1] or "*") + "***@" + domain

@@ -4,9 +4,15 @@ import copy
 from functools import cache
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from .catalogue import NOT_GIVEN, ActionSpec, Context, Field, Kind
+from .characters import validate_xml_characters
+
+# Covered by validate_xml_characters, which answers one code for all of them.
+_REPLACED = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
 
 def read_slug(slug_field: str, **kwargs) -> Any:
@@ -28,6 +34,21 @@ class BuiltOnce:
             prototype = super().get_fields()  # type: ignore[misc]
             cls._built_fields = prototype  # type: ignore[attr-defined]
         return copy.deepcopy(prototype)
+
+
+class InputSerializer(serializers.Serializer):
+    """A serializer of client input: every writable text field refuses the characters
+    XML 1.0 cannot carry, with the code `invalid_characters` (nested serializers are
+    checked by their own class)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                field.validators = [v for v in field.validators if not isinstance(v, _REPLACED)] + [
+                    validate_xml_characters
+                ]
+        return fields
 
 
 # --- the API side of catalogue actions ---------------------------------------------
@@ -96,4 +117,4 @@ def action_serializer(spec: ActionSpec) -> type[serializers.Serializer]:
             help_text="The version of the case you read (or send it as If-Match).",
         )
     name = "".join(part.title() for part in spec.path.split("-")) + "Params"
-    return type(name, (serializers.Serializer,), fields)
+    return type(name, (InputSerializer,), fields)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from qingdan.core import pii
+
 from . import backends
 from .choices import MessageStatus
 from .models import OutboxMessage
@@ -28,9 +30,14 @@ def enqueue(
     case=None,
     now: dt.datetime | None = None,
 ) -> list[OutboxMessage]:
-    """One outbox row per recipient and configured backend that can reach them.
-    Call it inside the transaction of the change it tells about."""
+    """One outbox row per recipient and configured backend that can reach them, its
+    subject and text masked (`qingdan.core.pii`). Call it inside the transaction of the
+    change it tells about."""
     now = now or timezone.now()
+    # Messages leave the system (mail, SMS): personal data in them is masked, with the
+    # detector and the case's own petitioner values.
+    masker = pii.Masker.for_petitioner(case.petitioner if case is not None else None)
+    subject, body = masker(str(subject)), masker(str(body))
     rows, seen = [], set()
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:

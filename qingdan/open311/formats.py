@@ -1,5 +1,9 @@
 """GeoReport v2 documents: the same data as a JSON array/object or as XML, and the spec's
-error list (`<errors><error><code>…</code><description>…</description></error></errors>`)."""
+error list (`<errors><error><code>…</code><description>…</description></error></errors>`).
+
+Both strip the characters XML 1.0 cannot carry (and JSON's UTF-8 cannot encode, the lone
+surrogates) from every value: intake refuses them, but a row stored before that rule, or
+a category an administrator named, must never break the feed for every client."""
 
 import datetime as dt
 import xml.etree.ElementTree as ET
@@ -9,6 +13,8 @@ from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from qingdan.core.characters import strip_illegal
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element of each item of a list, by the list's element.
@@ -36,8 +42,19 @@ def _element(tag: str, value) -> ET.Element:
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     elif value is not None:
-        node.text = str(value)
+        node.text = strip_illegal(str(value))
     return node
+
+
+def _clean(value):
+    """The JSON side of the same rule."""
+    if isinstance(value, str):
+        return strip_illegal(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
 
 
 def xml_response(tree: ET.Element, status: int = 200) -> HttpResponse:
@@ -49,7 +66,7 @@ def render(data: list, fmt: str, root: str, item: str, status: int = 200) -> Htt
     """A list of objects: a JSON array, or <root><item>…</item>…</root>."""
     if fmt == "json":
         return JsonResponse(
-            data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+            _clean(data), status=status, safe=False, json_dumps_params={"ensure_ascii": False}
         )
     tree = ET.Element(root)
     for entry in data:
@@ -59,7 +76,7 @@ def render(data: list, fmt: str, root: str, item: str, status: int = 200) -> Htt
 
 def render_object(data: dict, fmt: str, root: str) -> HttpResponse:
     if fmt == "json":
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(_clean(data), json_dumps_params={"ensure_ascii": False})
     return xml_response(_element(root, data))
 
 

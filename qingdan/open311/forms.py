@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.forms import CheckedTextForm
 from qingdan.orgs.models import Category, Jurisdiction
 
 MAX_ATTRIBUTES = 30
@@ -19,7 +20,7 @@ class JurisdictionField(forms.ModelChoiceField):
         )
 
 
-class ServiceRequestForm(forms.Form):
+class ServiceRequestForm(CheckedTextForm):
     """POST requests: a service, a description and a place (lat/long or an address)."""
 
     service_code = forms.ModelChoiceField(

@@ -1,27 +1,14 @@
-"""Open311 output is public: no personal data. The free texts of a case (the description,
-the reply) are scrubbed of the petitioner's own data and of anything shaped like a mobile
-phone or an ID number, whoever typed it."""
+"""Open311 output is public: no personal data. Every free text of a case that the feed
+carries (the description, the status notes, the address) goes through the one detector
+of personal identifiers, `qingdan.core.pii`, with the case's own petitioner values:
+phones in any spelling, ID numbers, passports and permits, e-mail addresses, bank cards,
+and the petitioner's name and address, whoever typed them."""
 
-import re
-
-from qingdan.core.masking import mask_id_number, mask_phone
-
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_NUMBER = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
+from qingdan.core import pii
 
 
 def scrub(text: str, petitioner=None) -> str:
+    """`text` as the public may see it."""
     if not text:
         return ""
-    if petitioner is not None:
-        for value, masked in (
-            (petitioner.id_number, petitioner.masked_id_number),
-            (petitioner.phone, petitioner.masked_phone),
-            (petitioner.address, petitioner.masked_address),
-            (petitioner.name, petitioner.masked_name),
-        ):
-            # A one-character value would mask that character everywhere.
-            if value and len(value) >= 2:
-                text = text.replace(value, masked)
-    text = ID_NUMBER.sub(lambda match: mask_id_number(match.group()), text)
-    return MOBILE.sub(lambda match: mask_phone(match.group()), text)
+    return pii.Masker.for_petitioner(petitioner)(text)

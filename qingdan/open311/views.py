@@ -90,7 +90,7 @@ def service_request(case: Case) -> dict:
         "requested_datetime": iso(case.registered_at),
         "updated_datetime": iso(case.updated_at),
         "expected_datetime": iso(case.due_at),
-        "address": case.address,
+        "address": scrub(case.address, case.petitioner),
         "address_id": "",
         "zipcode": "",
         "lat": float(case.latitude) if case.latitude is not None else "",

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.forms import CheckedTextForm
+
 
 class Datatype(models.TextChoices):
     """The datatypes of GeoReport v2 attributes."""
@@ -213,7 +215,7 @@ def form_field(question: CategoryQuestion):
     return forms.CharField(max_length=STRING_MAX, **common)
 
 
-class AsksQuestions(forms.Form):
+class AsksQuestions(CheckedTextForm):
     """For a form with a category field: adds the category's questions as fields
     (`q_<code>`), gives their answers to the action as `attributes`, and shows the
     action's refusals (`attributes.<code>`) next to them."""

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from qingdan.core import pii
+from qingdan.core.characters import strip_illegal
 from qingdan.orgs.choices import Role
 from qingdan.orgs.models import Jurisdiction, User
 
@@ -308,18 +310,30 @@ def key_rows(report: dict) -> list[dict]:
     return rows
 
 
+def _masked_names(report: dict) -> dict:
+    """The bulletin is published: the names it lists (places, units, categories, which
+    administrators type) go through the detector of personal data like any free text."""
+    groups = {
+        dimension: [
+            {**group, "name": strip_illegal(pii.mask_text(str(group["name"])))} for group in rows
+        ]
+        for dimension, rows in report["groups"].items()
+    }
+    return {**report, "groups": groups}
+
+
 def bulletin_context(user, period: Period, *, now=None) -> dict:
     now = now or timezone.now()
-    report = compute(user, period, ALL_DIMENSIONS, now=now)
+    report = _masked_names(compute(user, period, ALL_DIMENSIONS, now=now))
     return {
-        "title": title(user, period),
+        "title": pii.mask_text(title(user, period)),
         "period": period,
         "report": report,
         "statements": statements(report, period),
         "key_rows": key_rows(report),
         "charts": chart_set(report),
         "generated_at": timezone.localtime(now),
-        "place": place_name(user),
+        "place": pii.mask_text(place_name(user)),
     }
 
 

@@ -1,7 +1,8 @@
 """The results list (成果清单) as a spreadsheet: every problem registered in the
 period that the user may see, what was done, by whom, when, and the petitioner's
 rating. Personal data are masked (the petitioner's name only, as
-`Petitioner.masked_name`; no ID number, phone or address). Streams rows (openpyxl
+`Petitioner.masked_name`; no ID number, phone or address; the problem and what was done
+through `qingdan.core.pii` with the petitioner's own values). Streams rows (openpyxl
 write-only mode) so a large period does not fill the memory."""
 
 import io
@@ -25,6 +26,8 @@ from qingdan.cases.choices import (
     Tier,
 )
 from qingdan.cases.models import Case, CoHandling
+from qingdan.core import pii
+from qingdan.core.characters import strip_illegal
 from qingdan.orgs.models import Jurisdiction
 
 from .periods import Period
@@ -88,6 +91,10 @@ def _outcome(case: Case) -> tuple[str, str]:
 
 
 def _text_cell(sheet, value) -> WriteOnlyCell:
+    if isinstance(value, str):
+        # A cell cannot hold a control character (openpyxl refuses it): rows stored
+        # before intake refused them must still export.
+        value = strip_illegal(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # Text the public typed stays text: “=HYPERLINK(…)” must not become a formula.
@@ -127,6 +134,7 @@ def results_workbook(user, period: Period) -> bytes:
     sheet.append(header)
     for number, case in enumerate(results_cases(user, period).iterator(chunk_size=CHUNK), 1):
         outcome, done = _outcome(case)
+        masker = pii.Masker.for_petitioner(case.petitioner)
         on_time = (
             "" if case.closed_on_time is None else (_("yes") if case.closed_on_time else _("no"))
         )
@@ -137,14 +145,14 @@ def results_workbook(user, period: Period) -> bytes:
             places[case.jurisdiction_id].name if case.jurisdiction_id in places else "",
             case.category.name if case.category else "",
             _label(Channel, case.channel),
-            case.title,
+            masker(case.title),
             case.petitioner.masked_name if case.petitioner else "",
             _label(State, case.state),
             _label(Tier, case.tier),
             _handled_by(case, places),
             "、".join(str(co.department) for co in case.co_handlings.all()),
             outcome,
-            done,
+            masker(done),
             _date(case.replied_at or case.closed_at),
             _date(case.closed_at),
             on_time,

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.models import Case
-from qingdan.core.forms import ActionForm, ActionModelForm
+from qingdan.core.forms import ActionForm, ActionModelForm, CheckedTextForm
 from qingdan.orgs.models import Jurisdiction, User
 
 from . import actions
@@ -92,7 +92,7 @@ class TopicStatusForm(ActionForm):
         return actions.set_topic_status(self.user, self.topic, status=self.cleaned_data["status"])
 
 
-class MergeForm(forms.Form):
+class MergeForm(CheckedTextForm):
     other = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases import actions
 from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
 from qingdan.cases.models import Case
-from qingdan.core.forms import ActionForm
+from qingdan.core.forms import ActionForm, CheckedTextForm
 from qingdan.core.validators import IdType
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.questions import AsksQuestions
@@ -165,7 +165,7 @@ class IntakeForm(AsksQuestions, ActionForm):
         )
 
 
-class PetitionerLookupForm(forms.Form):
+class PetitionerLookupForm(CheckedTextForm):
     petitioner_phone = forms.CharField(required=False, max_length=20)
     petitioner_id_type = forms.ChoiceField(required=False, choices=IdType.choices)
     petitioner_id_number = forms.CharField(required=False, max_length=32)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases import actions
 from qingdan.cases.choices import Channel, Rating
 from qingdan.core.errors import VersionConflict
-from qingdan.core.forms import ActionForm
+from qingdan.core.forms import ActionForm, CheckedTextForm
 from qingdan.core.validators import IdType, normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction
@@ -123,7 +123,7 @@ class PortalSubmitForm(ActionForm):
         )
 
 
-class PortalLookupForm(forms.Form):
+class PortalLookupForm(CheckedTextForm):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=32)
     phone = forms.CharField(
         label=_("Mobile phone given with the problem"),

@@ -26,4 +26,7 @@ def all_visible(user) -> QuerySet[Case]:
 
 
 def with_list_columns(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    return queryset.select_related("jurisdiction", "category", "lead_unit__jurisdiction")
+    # The petitioner comes with each row: titles are masked with its values, no query more.
+    return queryset.select_related(
+        "jurisdiction", "category", "lead_unit__jurisdiction", "petitioner"
+    )

@@ -24,6 +24,7 @@ from qingdan.cases.filters import CaseFilterSet
 from qingdan.cases.models import Case, CoHandling
 from qingdan.cases.rights import registers_cases, rights_on
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
+from qingdan.core import pii
 from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
 from qingdan.core.validators import IdType
@@ -190,10 +191,9 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "to_jurisdiction",
     ).order_by("at", "pk")
     rights = rights_on(request.user, case)
+    # Free text may carry personal data whether or not a petitioner was recorded.
     can_reveal = (
-        case.petitioner_id is not None
-        and request.user.can_reveal_personal_data
-        and refusal_reason(Action.NOTE, case, rights) is None
+        request.user.can_reveal_personal_data and refusal_reason(Action.NOTE, case, rights) is None
     )
     context = {
         "case": case,
@@ -205,12 +205,14 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "links_in": case.links_in.select_related("from_case"),
         "co_handlings": case.co_handlings.all(),
         "follow_ups": case.follow_ups.order_by("pk"),
-        "petitioner": revealed if revealed is not None else _masked(case),
+        "petitioner": _petitioner(case, revealed),
         "revealed": revealed is not None,
         "can_reveal": can_reveal,
         "reveal_form": reveal_form or RevealForm(user=request.user, case=case),
         "review_deadline": actions.review_request_deadline(case),
         "now": timezone.now(),
+        # Free text is masked for everyone, whole only after a logged reveal.
+        "pii": pii.REVEAL if revealed is not None else pii.Masker.for_petitioner(case.petitioner),
     }
     response = render(request, "web/case.html", context, status=status)
     if revealed is not None:
@@ -220,6 +222,14 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
 
 def _masked(case: Case) -> dict | None:
     return case.petitioner.masked() if case.petitioner is not None else None
+
+
+def _petitioner(case: Case, revealed: dict | None) -> dict | None:
+    """The petitioner block: masked, or whole after a reveal (which also answers the
+    case's free text, shown by the page itself)."""
+    if revealed is None:
+        return _masked(case)
+    return revealed if case.petitioner is not None else None
 
 
 @login_required
@@ -259,23 +269,10 @@ def reveal(request, pk):
     case = visible_case(request.user, pk)
     form = RevealForm(request.POST, user=request.user, case=case)
     revealed = form.result if form.submit() else None
-    if is_htmx(request):
-        response = render(
-            request,
-            "web/_petitioner.html",
-            {
-                "case": case,
-                "petitioner": revealed if revealed is not None else _masked(case),
-                "revealed": revealed is not None,
-                "can_reveal": True,
-                "reveal_form": form,
-            },
-            # htmx swaps only 2xx answers; the errors are in the fragment.
-            status=200,
-        )
-        add_never_cache_headers(response)
-        return response
-    return render_case(request, case, revealed=revealed, reveal_form=form, status=form.status)
+    # The whole page: a reveal shows the free text whole too, not only the petitioner.
+    response = render_case(request, case, revealed=revealed, reveal_form=form, status=form.status)
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

@@ -123,7 +123,10 @@ def add_attachment(actor, case: Case, *, file, expected_version: int | None = No
 
 
 def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:
-    """Full personal data for a role that needs it; every read is on the timeline."""
+    """Full personal data for a role that needs it; every read is on the timeline (the
+    personal-data access log). The petitioner's fields (none without a petitioner), the
+    case's free text whole (`case`) and the timeline's notes whole (`timeline`): free
+    text is masked everywhere else, for everyone."""
     actor = as_actor(actor)
     guard(actor, case, Action.NOTE)
     user = actor.user
@@ -131,9 +134,12 @@ def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:
         raise NotAllowed(_("Your role may not see unmasked personal data."), code="reveal_denied")
     require({} if (reason or "").strip() else {"reason": [_("Say why you need the data.")]})
     record_event(case, actor, Action.REVEAL, note=reason.strip())
-    if case.petitioner is None:
-        return {}
-    return case.petitioner.revealed()
+    revealed = case.petitioner.revealed() if case.petitioner is not None else {}
+    revealed["case"] = {name: getattr(case, name) for name in Case.FREE_TEXT_FIELDS}
+    revealed["timeline"] = list(
+        case.events.exclude(note="").order_by("at", "pk").values("at", "action", "note")
+    )
+    return revealed
 
 
 def look_up_petitioners(

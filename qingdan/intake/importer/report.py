@@ -6,6 +6,8 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from qingdan.core import pii
+
 from ..choices import ProblemKind
 
 
@@ -14,6 +16,8 @@ def report_header() -> list[str]:
 
 
 def report_line(row, column, kind, message, value, tracking_number="") -> list[str]:
+    # Values are masked when the problem is recorded; masked again for older reports.
+    value = pii.mask_text(value)
     return [str(row), column, str(ProblemKind(kind).label), str(message), value, tracking_number]
 
 

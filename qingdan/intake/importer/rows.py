@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.actions import Actor
 from qingdan.cases.actions.registration import CONTENT_MAX, TITLE_MAX, _clean_petitioner
-from qingdan.core import masking
+from qingdan.core import masking, pii
+from qingdan.core.characters import first_illegal, invalid_characters_message, strip_illegal
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.permissions import is_administrator
@@ -165,7 +166,9 @@ class RowValidator:
 
         def raw(name: str) -> Any:
             position = index.get(name)
-            return cells[position] if position is not None and position < len(cells) else None
+            value = cells[position] if position is not None and position < len(cells) else None
+            # Control characters are reported once below; the other checks see the rest.
+            return strip_illegal(value) if isinstance(value, str) else value
 
         def report(name: str, message, value: Any = None) -> None:
             text = cell_text(value if value is not None else raw(name))
@@ -175,10 +178,16 @@ class RowValidator:
                     number,
                     self.mapping.header(name),
                     message,
-                    (masker(text) if masker else text)[:200],
+                    # Anything personal in the cell (a phone in the request) is masked.
+                    pii.mask_text(masker(text) if masker else text)[:200],
                 )
             )
 
+        for name, position in index.items():
+            cell = cells[position] if position < len(cells) else None
+            char = first_illegal(cell)
+            if char is not None:
+                report(name, invalid_characters_message(char))
         text = {name: cell_text(raw(name)) for name in index}
         for required in REQUIRED_FIELDS:
             if not text.get(required):

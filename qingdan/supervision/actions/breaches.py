@@ -28,7 +28,8 @@ from .notices import issue_notice
 def _lock_case(pk: int) -> Case | None:
     """The case row, locked for this transaction. On PostgreSQL a row another worker
     holds is skipped (SKIP LOCKED) instead of waited for; SQLite serialises writers."""
-    query = Case.objects.select_related("jurisdiction__parent__parent", "lead_unit")
+    # The petitioner too: notifications mask the case's text with its values.
+    query = Case.objects.select_related("jurisdiction__parent__parent", "lead_unit", "petitioner")
     if connection.features.has_select_for_update_skip_locked:
         query = query.select_for_update(skip_locked=True, of=("self",))
     return query.filter(pk=pk).first()
