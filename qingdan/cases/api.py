@@ -6,6 +6,7 @@ actions layer, and render the case again; errors are rendered by
 """
 
 import copy
+from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
@@ -175,15 +176,10 @@ def _endpoint(spec: ActionSpec):
         return self.run_action(request, spec)
 
     handler.__name__ = spec.path.replace("-", "_")
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser] if spec.multipart else None
-    routed = action(
-        detail=True,
-        methods=["post"],
-        url_path=spec.path,
-        serializer_class=params,
-        filter_backends=[],
-        **({"parser_classes": parser_classes} if parser_classes else {}),
-    )(handler)
+    options: dict[str, Any] = {"serializer_class": params, "filter_backends": []}
+    if spec.multipart:
+        options["parser_classes"] = [parsers.MultiPartParser, parsers.FormParser]
+    routed = action(detail=True, methods=["post"], url_path=spec.path, **options)(handler)
     # After action(): it replaces the function's kwargs, where the schema is kept.
     return extend_schema(
         request={"multipart/form-data": params} if spec.multipart else params,

@@ -169,6 +169,11 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
         for name in Case.FREE_TEXT_FIELDS:
             if data.get(name):
                 data[name] = masker(data[name])
+        if data.get("attributes"):  # answers typed as text may name someone too
+            data["attributes"] = {
+                code: masker(value) if isinstance(value, str) else value
+                for code, value in data["attributes"].items()
+            }
         return data
 
 

@@ -2,7 +2,7 @@
 
 A view builds the form, and on POST calls `form.submit()`: it validates, calls the
 form's one action (`perform`), keeps what it returned in `form.result`, and puts a
-refusal next to the field it names (`form.status` then says 400, 409 …). A refusal of
+refusal next to the field it names (`form.status_code` then says 400, 409 …). A refusal of
 the actor's rights is a 403, whatever the form.
 """
 
@@ -67,13 +67,13 @@ class PerformsAction:
     # The action's field names that differ from the form's.
     aliases: dict[str, str] = {}
     result: Any = None
-    status = 200
+    status_code = 200
 
     def perform(self) -> Any:
         raise NotImplementedError
 
     def submit(self) -> bool:
-        self.status = 400
+        self.status_code = 400
         if not self.is_valid():  # type: ignore[attr-defined]
             return False
         try:
@@ -82,9 +82,9 @@ class PerformsAction:
             raise PermissionDenied(str(error.message)) from error
         except ActionError as error:
             apply_action_error(self, error, self.aliases)  # type: ignore[arg-type]
-            self.status = error.status
+            self.status_code = error.status
             return False
-        self.status = 200
+        self.status_code = 200
         return True
 
 
@@ -168,7 +168,9 @@ def _form_field(spec_field: Field) -> forms.Field:
         common["initial"] = spec_field.initial
     kind = spec_field.kind
     if kind == Kind.TEXT:
-        widget = forms.Textarea(attrs={"rows": spec_field.rows}) if spec_field.rows else None
+        widget: forms.Widget | None = (
+            forms.Textarea(attrs={"rows": spec_field.rows}) if spec_field.rows else None
+        )
         return forms.CharField(max_length=spec_field.max_length, widget=widget, **common)
     if kind == Kind.CHOICE:
         choices = list(spec_field.choices.choices)
@@ -184,8 +186,8 @@ def _form_field(spec_field: Field) -> forms.Field:
     if kind == Kind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == Kind.DATETIME:
-        widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-        return forms.DateTimeField(widget=widget, **common)
+        picker = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        return forms.DateTimeField(widget=picker, **common)
     if kind == Kind.OBJECT:
         if spec_field.typed:
             return TypedObjectField(spec_field, max_length=64, **common)

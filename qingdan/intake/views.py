@@ -67,7 +67,7 @@ def imports(request):
     runs = ImportRun.objects.visible_to(request.user).select_related("created_by")
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
-    return render(request, "intake/imports.html", context, status=form.status)
+    return render(request, "intake/imports.html", context, status=form.status_code)
 
 
 def _visible_run(request, pk) -> ImportRun:
@@ -167,7 +167,7 @@ def visit_new(request):
             _("Visit recorded: %(n)d problem(s) registered.") % {"n": visit.problems.count()},
         )
         return redirect("intake:visit", pk=visit.pk)
-    return render(request, "intake/visit_form.html", {"form": form}, status=form.status)
+    return render(request, "intake/visit_form.html", {"form": form}, status=form.status_code)
 
 
 @login_required
@@ -216,7 +216,7 @@ def policy_edit(request, pk=None):
         messages.success(request, _("The answer is saved."))
         return redirect("intake:policy")
     context = {"form": form, "answer": answer}
-    return render(request, "intake/policy_form.html", context, status=form.status)
+    return render(request, "intake/policy_form.html", context, status=form.status_code)
 
 
 @login_required
@@ -228,7 +228,7 @@ def policy_cite(request, pk):
     if form.submit():
         context["citation"] = form.result
         context["case"] = form.cleaned_data["tracking_number"]
-    return render(request, "intake/_citation.html", context, status=form.status)
+    return render(request, "intake/_citation.html", context, status=form.status_code)
 
 
 # --- superior assignment ----------------------------------------------------------------
@@ -261,7 +261,7 @@ def assignment_new(request):
         case = form.result
         messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
         return redirect("web:case", pk=case.pk)
-    return render(request, "intake/assignment_form.html", {"form": form}, status=form.status)
+    return render(request, "intake/assignment_form.html", {"form": form}, status=form.status_code)
 
 
 @login_required
@@ -275,7 +275,7 @@ def assignment_report(request, pk):
         )
         return redirect("intake:assignments")
     context = {"case": case, "form": form, "report": getattr(case, "completion_report", None)}
-    return render(request, "intake/assignment_report.html", context, status=form.status)
+    return render(request, "intake/assignment_report.html", context, status=form.status_code)
 
 
 # --- quick entry ---------------------------------------------------------------------------
@@ -289,4 +289,4 @@ def quick(request):
         case = form.result
         messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
         return redirect("intake:quick")
-    return render(request, "intake/quick.html", {"form": form}, status=form.status)
+    return render(request, "intake/quick.html", {"form": form}, status=form.status_code)

@@ -132,7 +132,7 @@ class CategoryQuestion(models.Model):
         """The answer as a person reads it (the choices' names)."""
         names = {str(v.get("key")): str(v.get("name")) for v in self.values if isinstance(v, dict)}
         if isinstance(answer, list):
-            return "、".join(names.get(a, a) for a in answer)
+            return "、".join(names.get(str(a), str(a)) for a in answer)
         return names.get(str(answer), "" if answer is None else str(answer))
 
 
@@ -197,7 +197,7 @@ FIELD_PREFIX = "q_"
 def form_field(question: CategoryQuestion):
     """The form field asking `question`; the answer is checked by `parse` (through
     the registration action), so the form takes it as typed."""
-    common = {"label": question.question, "required": False}
+    common: dict[str, Any] = {"label": question.question, "required": False}
     choices = [(str(v.get("key")), str(v.get("name"))) for v in question.values]
     if question.datatype == Datatype.MULTI:
         return forms.MultipleChoiceField(

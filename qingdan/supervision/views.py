@@ -119,7 +119,7 @@ def issue_notice(request):
         raise PermissionDenied
     form = IssueNoticeForm(request.POST, user=request.user)
     if not form.submit():
-        return render_board(request, issue_form=form, status=form.status)
+        return render_board(request, issue_form=form, status=form.status_code)
     messages.success(
         request, _("Supervision notice %(number)s issued.") % {"number": form.result.number}
     )
@@ -137,7 +137,7 @@ def reply_notice(request, pk: int):
         raise PermissionDenied
     form = ReplyForm(request.POST, user=request.user, notice=notice)
     if not form.submit():
-        return render_board(request, bound_reply=form, status=form.status)
+        return render_board(request, bound_reply=form, status=form.status_code)
     messages.success(request, _("Reply to %(number)s recorded.") % {"number": notice.number})
     return redirect("supervision:board")
 
@@ -149,7 +149,7 @@ def assign_leader(request):
         raise PermissionDenied
     form = AssignLeaderForm(request.POST, user=request.user)
     if not form.submit():
-        return render_board(request, leader_form=form, status=form.status)
+        return render_board(request, leader_form=form, status=form.status_code)
     messages.success(request, _("Leader ownership recorded."))
     return redirect("supervision:board")
 
@@ -277,7 +277,7 @@ def meeting_minutes(request, pk: int):
     meeting = _managed_meeting(request, pk)
     form = MinutesForm(request.POST, user=request.user, meeting=meeting)
     if not form.submit():
-        return render_meeting(request, meeting, minutes_form=form, status=form.status)
+        return render_meeting(request, meeting, minutes_form=form, status=form.status_code)
     messages.success(request, _("Minutes recorded."))
     return redirect("supervision:meeting", pk=meeting.pk)
 
@@ -288,7 +288,7 @@ def meeting_decision(request, pk: int):
     meeting = _managed_meeting(request, pk)
     form = DecisionForm(request.POST, user=request.user, meeting=meeting)
     if not form.submit():
-        return render_meeting(request, meeting, decision_form=form, status=form.status)
+        return render_meeting(request, meeting, decision_form=form, status=form.status_code)
     messages.success(request, _("Decision recorded; its owner has been told."))
     return redirect("supervision:meeting", pk=meeting.pk)
 
@@ -305,6 +305,6 @@ def decision_done(request, pk: int):
         raise PermissionDenied
     form = DoneForm(request.POST, user=request.user, decision=decision)
     if not form.submit():
-        return render_meeting(request, decision.meeting, done_form=form, status=form.status)
+        return render_meeting(request, decision.meeting, done_form=form, status=form.status_code)
     messages.success(request, _("Task reported done."))
     return redirect("supervision:meeting", pk=decision.meeting_id)

@@ -58,7 +58,7 @@ def hot_terms(request):
         return redirect("triage:hot-terms")
     terms = HotTerm.objects.select_related("updated_by").order_by("-active", "term")
     context = {"form": form, "terms": terms}
-    return render(request, "triage/hot_terms.html", context, status=form.status)
+    return render(request, "triage/hot_terms.html", context, status=form.status_code)
 
 
 @login_required
@@ -75,7 +75,7 @@ def hot_term_edit(request, pk):
         messages.success(request, _("The hot-term list is updated."))
         return redirect("triage:hot-terms")
     context = {"form": form, "term": hot_term}
-    return render(request, "triage/hot_term_edit.html", context, status=form.status)
+    return render(request, "triage/hot_term_edit.html", context, status=form.status_code)
 
 
 @login_required
@@ -112,7 +112,7 @@ def topic_create(request):
     if request.method == "POST" and form.submit():
         messages.success(request, _("The governance topic is created."))
         return redirect("triage:topic", pk=form.result.pk)
-    return render(request, "triage/topic_form.html", {"form": form}, status=form.status)
+    return render(request, "triage/topic_form.html", {"form": form}, status=form.status_code)
 
 
 @login_required
@@ -138,7 +138,7 @@ def topic_detail(request, pk):
         return redirect("triage:topic", pk=topic.pk)
     cases = topic.cases.visible_to(request.user).select_related("jurisdiction")
     context = {"topic": topic, "cases": cases, "form": form}
-    return render(request, "triage/topic_detail.html", context, status=form.status)
+    return render(request, "triage/topic_detail.html", context, status=form.status_code)
 
 
 @login_required

@@ -189,7 +189,7 @@ def evaluate(request, tracking_number):
     case = _verified_case(request, tracking_number)
     form = PortalEvaluateForm(request.POST, case=case)
     if not form.submit():
-        return render_portal_case(request, case, evaluate_form=form, status=form.status)
+        return render_portal_case(request, case, evaluate_form=form, status=form.status_code)
     messages.success(request, _("Thank you: your evaluation is recorded."))
     return redirect(reverse("portal:case", args=[case.tracking_number]))
 
@@ -199,7 +199,7 @@ def review(request, tracking_number):
     case = _verified_case(request, tracking_number)
     form = PortalReviewForm(request.POST, case=case)
     if not form.submit():
-        return render_portal_case(request, case, review_form=form, status=form.status)
+        return render_portal_case(request, case, review_form=form, status=form.status_code)
     follow_up = form.result
     _remember(request, follow_up)
     messages.success(

@@ -28,6 +28,7 @@ from qingdan.core import pii
 from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
 from qingdan.core.validators import IdType
+from qingdan.orgs.questions import questions_for
 
 from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
 from .queries import all_visible, queue_for, with_list_columns
@@ -79,7 +80,7 @@ def intake(request):
         case = form.result
         messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
         return redirect("web:case", pk=case.pk)
-    return render(request, "web/intake.html", {"form": form}, status=form.status)
+    return render(request, "web/intake.html", {"form": form}, status=form.status_code)
 
 
 @login_required
@@ -205,6 +206,7 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "links_in": case.links_in.select_related("from_case"),
         "co_handlings": case.co_handlings.all(),
         "follow_ups": case.follow_ups.order_by("pk"),
+        "answers": _answers(case),
         "petitioner": _petitioner(case, revealed),
         "revealed": revealed is not None,
         "can_reveal": can_reveal,
@@ -222,6 +224,19 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
 
 def _masked(case: Case) -> dict | None:
     return case.petitioner.masked() if case.petitioner is not None else None
+
+
+def _answers(case: Case) -> list[tuple[str, str]]:
+    """The answers to the extra questions of the case's category, as a person reads them."""
+    if not case.attributes:
+        return []
+    questions = {q.code: q for q in questions_for(case.category)}
+    return [
+        (questions[code].question, questions[code].display(value))
+        if code in questions
+        else (code, value if isinstance(value, str) else "、".join(map(str, value)))
+        for code, value in case.attributes.items()
+    ]
 
 
 def _petitioner(case: Case, revealed: dict | None) -> dict | None:
@@ -258,9 +273,9 @@ def case_action(request, pk, action):
                 _("The follow-up case is %(number)s.") % {"number": form.result.tracking_number},
             )
         return redirect("web:case", pk=case.pk)
-    if form.status == 409:
+    if form.status_code == 409:
         case = visible_case(request.user, pk)  # show what changed meanwhile
-    return render_case(request, case, bound=form, status=form.status)
+    return render_case(request, case, bound=form, status=form.status_code)
 
 
 @login_required
@@ -270,7 +285,9 @@ def reveal(request, pk):
     form = RevealForm(request.POST, user=request.user, case=case)
     revealed = form.result if form.submit() else None
     # The whole page: a reveal shows the free text whole too, not only the petitioner.
-    response = render_case(request, case, revealed=revealed, reveal_form=form, status=form.status)
+    response = render_case(
+        request, case, revealed=revealed, reveal_form=form, status=form.status_code
+    )
     add_never_cache_headers(response)
     return response
 
