@@ -6,6 +6,7 @@ of the buttons on the case page.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.core import catalogue as c
 from qingdan.core.catalogue import ActionSpec, Catalogue, Context
@@ -79,6 +80,13 @@ CASE_ACTIONS = Catalogue(
             shown=lambda case: case.tier != Tier.CITY,
         ),
         ActionSpec(
+            Action.TAKE_OVER,
+            actions.take_over,
+            _("Take over to my tier"),
+            {"reason": reason()},
+            shown=lambda case: case.tier != Tier.CITY,
+        ),
+        ActionSpec(
             Action.ASSIGN,
             actions.assign,
             _("Assign a lead unit"),
@@ -98,7 +106,10 @@ CASE_ACTIONS = Catalogue(
             _("Record the petitioner's evaluation"),
             {"rating": c.choice(_("Evaluation"), Rating, radio=True), "note": note()},
         ),
-        ActionSpec(Action.CLOSE, actions.close, _("Close"), {"note": note()}),
+        # "Close" alone is the admin's 关闭 (an earlier catalogue); a case is 办结.
+        ActionSpec(
+            Action.CLOSE, actions.close, pgettext_lazy("case action", "Close"), {"note": note()}
+        ),
         ActionSpec(
             Action.REOPEN,
             actions.reopen,
@@ -127,7 +138,7 @@ CASE_ACTIONS = Catalogue(
         ActionSpec(
             Action.HAND_BACK,
             actions.hand_back,
-            _("Hand back to the lower tier"),
+            _("Pass down to the lower tier"),
             {"reason": reason()},
             shown=lambda case: case.tier != Tier.VILLAGE and case.jurisdiction.level != case.tier,
         ),

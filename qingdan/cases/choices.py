@@ -50,7 +50,7 @@ class Action(models.TextChoices):
     DIVERT = "divert", _("Diverted to the legal channel")
     RESOLVE_ON_THE_SPOT = "resolve_on_the_spot", _("Resolved on the spot")
     ESCALATE = "escalate", _("Escalated")
-    HAND_BACK = "hand_back", _("Handed back to a lower tier")
+    HAND_BACK = "hand_back", _("Passed down to the lower tier")
     TRANSFER = "transfer", _("Transferred to another jurisdiction")
     ASSIGN = "assign", _("Assigned to a lead unit")
     CO_HANDLE = "co_handle", _("Co-handling unit added")
@@ -68,6 +68,7 @@ class Action(models.TextChoices):
     REVEAL = "reveal", _("Personal data revealed")
     DEADLINE = "deadline", _("Deadline event")
     SUPERVISE = "supervise", _("Supervision")
+    TAKE_OVER = "take_over", _("Taken over by a higher tier")
 
 
 __all__ = [

@@ -12,7 +12,7 @@ from qingdan.deadlines.choices import Stage
 from qingdan.deadlines.policies import policy_for
 
 from .choices import ANSWERED_STATES, HANDLING_STATES, UNANSWERED_STATES, Action, State
-from .rights import CO, LEAD, PETITIONER, RECEIVER, SYSTEM, TIER, VIEW, rights_on
+from .rights import ABOVE, CO, LEAD, PETITIONER, RECEIVER, SYSTEM, TIER, VIEW, rights_on
 
 S = State
 EVERY_STATE = frozenset(State.values)
@@ -56,6 +56,8 @@ TRANSITIONS: dict[str, Transition] = {
     Action.RESOLVE_ON_THE_SPOT: _t({S.REGISTERED, S.ACCEPTED}, S.REPLIED, TIER),
     Action.ESCALATE: _t(UNANSWERED_STATES, None, TIER, SYSTEM),
     Action.HAND_BACK: _t(UNANSWERED_STATES, None, TIER),
+    # 提级办理: a higher tier takes the case up to itself (then handles or passes it down).
+    Action.TAKE_OVER: _t(UNANSWERED_STATES, None, ABOVE),
     Action.TRANSFER: _t(UNANSWERED_STATES, None, TIER),
     Action.ASSIGN: _t(HANDLING_STATES, S.IN_PROGRESS, TIER),
     Action.CO_HANDLE: _t({S.IN_PROGRESS}, None, TIER, LEAD),
@@ -64,7 +66,8 @@ TRANSITIONS: dict[str, Transition] = {
     RESUME_CLOCK: _t(HANDLING_STATES, None, TIER, LEAD, when=clock_can_resume),
     Action.REPLY: _t(HANDLING_STATES, S.REPLIED, TIER, LEAD),
     Action.EVALUATE: _t({S.REPLIED}, S.EVALUATED, TIER, LEAD, RECEIVER, PETITIONER),
-    Action.CLOSE: _t({S.EVALUATED}, S.CLOSED, TIER),
+    # The unit that holds the case and the tiers above it may close it.
+    Action.CLOSE: _t({S.EVALUATED}, S.CLOSED, TIER, LEAD, ABOVE),
     Action.REOPEN: _t({S.EVALUATED}, S.IN_PROGRESS, TIER),
     Action.REQUEST_REVIEW: _t(ANSWERED_STATES, None, TIER, RECEIVER, PETITIONER),
     Action.CLOSURE_AGREEMENT: _t(ANSWERED_STATES, None, TIER),

@@ -38,6 +38,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.DIVERT,
         Action.RESOLVE_ON_THE_SPOT,
         Action.ESCALATE,
+        Action.TAKE_OVER,
         Action.HAND_BACK,
         Action.TRANSFER,
         Action.ASSIGN,

@@ -35,6 +35,7 @@ from .workflow import (
     reopen,
     reply,
     resolve_on_the_spot,
+    take_over,
     transfer,
 )
 
@@ -78,5 +79,6 @@ __all__ = [
     "resolve_on_the_spot",
     "reveal_personal_data",
     "review_request_deadline",
+    "take_over",
     "transfer",
 ]

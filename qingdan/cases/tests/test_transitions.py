@@ -33,6 +33,7 @@ def call(action: str, actor, case: Case, org):
         Action.RESOLVE_ON_THE_SPOT: lambda: A.resolve_on_the_spot(actor, case, reply_text="已办"),
         Action.ESCALATE: lambda: A.escalate(actor, case, reason="需上级协调"),
         Action.HAND_BACK: lambda: A.hand_back(actor, case, reason="属村级事项"),
+        Action.TAKE_OVER: lambda: A.take_over(actor, case, reason="需市级协调"),
         Action.TRANSFER: lambda: A.transfer(
             actor, case, to_jurisdiction=org.other_village, reason="属地管理"
         ),
