@@ -41,6 +41,12 @@ class LegalChannel(models.TextChoices):
     OTHER = "other", _("Other legal procedure")
 
 
+# CaseLink.kind of the problems raised together on one occasion (one enterprise visit):
+# distinct problems, linked so each shows the others and never counted as repeats of
+# each other.
+RAISED_TOGETHER = "raised_together"
+
+
 class Action(models.TextChoices):
     """Every kind of timeline event."""
 
@@ -83,6 +89,7 @@ __all__ = [
     "DeadlineStatus",
     "LegalChannel",
     "PetitionerKind",
+    "RAISED_TOGETHER",
     "Rating",
     "ReplyOpinion",
     "ReviewLevel",

@@ -21,6 +21,7 @@ from qingdan.orgs.permissions import is_administrator
 
 from ..choices import (
     HANDLING_STATES,
+    RAISED_TOGETHER,
     TIER_ORDER,
     Action,
     Channel,
@@ -258,9 +259,12 @@ def register_case(
     assigned_deadline: dt.datetime | None = None,
     external_ref: str = "",
     same_matter_as: Case | None = None,
+    raised_with: list[Case] | None = None,
     registered_at: dt.datetime | None = None,
     note: str = "",
 ) -> Case:
+    """`raised_with`: the cases raised together with this one (the problems of one
+    enterprise visit), linked before the intake analysis reads them."""
     actor = as_actor(actor)
     now = timezone.now()
     errors: dict[str, list] = {}
@@ -361,6 +365,10 @@ def register_case(
             ) from exc
         if cleaned_reps:
             case.representatives.set([find_or_create_petitioner(rep) for rep in cleaned_reps])
+        CaseLink.objects.bulk_create(
+            CaseLink(from_case=case, to_case=other, kind=RAISED_TOGETHER)
+            for other in raised_with or []
+        )
         record_event(
             case,
             actor,
