@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Urgency
 from qingdan.cases.models import Case
+from qingdan.core.errors import ValidationFailed
 from qingdan.core.forms import ActionForm, ActionModelForm
 from qingdan.orgs.models import Category, Jurisdiction, User
 
@@ -66,9 +67,35 @@ VISIT_ALIASES = {
     "enterprise.contact_name": "contact_name",
     "enterprise.phone": "phone",
 }
+PROBLEM_ROWS = 3  # empty rows on a new visit; the page adds more
+
+
+class ProblemRowForm(forms.Form):
+    """One problem the enterprise raised, with its own category."""
+
+    content = forms.CharField(
+        label=_("Problem"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+
+
+ProblemRows = forms.formset_factory(
+    ProblemRowForm,
+    extra=PROBLEM_ROWS,
+    max_num=actions.MAX_PROBLEMS,
+    absolute_max=actions.MAX_PROBLEMS,
+    validate_max=True,
+)
 
 
 class VisitForm(ActionForm):
+    """The visit, and its problems as rows (`self.rows`, a formset): each row a case."""
+
     aliases = VISIT_ALIASES
 
     visited_on = forms.DateField(
@@ -89,19 +116,13 @@ class VisitForm(ActionForm):
     topics = forms.CharField(
         label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    problems = forms.CharField(
-        label=_("Problems raised"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One problem per line; each becomes a tracked case."),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
-    )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
         self.user = user
+        self.rows = ProblemRows(data, prefix="problems")
+        # The rows sent to the action, by the action's position (1, 2 …).
+        self.sent_rows: list[int] = []
         self.fields["jurisdiction"].queryset = _places(user)
         self.fields["staff"].queryset = User.objects.filter(is_active=True).order_by("username")
         if not self.is_bound:
@@ -109,9 +130,17 @@ class VisitForm(ActionForm):
             if user.jurisdiction_id:
                 self.fields["jurisdiction"].initial = user.jurisdiction_id
 
+    def is_valid(self) -> bool:
+        rows_valid = self.rows.is_valid()
+        return super().is_valid() and rows_valid
+
     def action_arguments(self) -> dict:
         data = self.cleaned_data
-        category = data.get("category")
+        problems, self.sent_rows = [], []
+        for index, row in enumerate(self.rows.cleaned_data):
+            if (row.get("content") or "").strip():
+                problems.append({"content": row["content"], "category": row.get("category")})
+                self.sent_rows.append(index)
         return {
             "visited_on": data.get("visited_on"),
             "enterprise": {
@@ -123,15 +152,30 @@ class VisitForm(ActionForm):
             "jurisdiction": data["jurisdiction"],
             "staff": list(data["staff"]),
             "topics": data["topics"],
-            "problems": [
-                {"content": line.strip(), "category": category}
-                for line in data["problems"].splitlines()
-                if line.strip()
-            ],
+            "problems": problems,
         }
 
     def perform(self):
-        return actions.record_enterprise_visit(self.user, **self.action_arguments())
+        try:
+            return actions.record_enterprise_visit(self.user, **self.action_arguments())
+        except ValidationFailed as error:
+            raise ValidationFailed(self._put_on_rows(error.errors)) from error
+
+    def _put_on_rows(self, errors: dict) -> dict:
+        """Show the problems' errors on their rows; return the others."""
+        rest: dict[str, list] = {}
+        for name, messages in errors.items():
+            parts = name.split(".")
+            if parts[0] != "problems":
+                rest[name] = messages
+            elif len(parts) == 1:
+                self.rows.non_form_errors().extend(str(m) for m in messages)
+            else:
+                row = self.rows.forms[self.sent_rows[int(parts[1]) - 1]]
+                field = parts[2] if parts[2] in row.fields else "content"
+                for message in messages:
+                    row.add_error(field, str(message))
+        return rest
 
 
 class PolicyAnswerForm(ActionModelForm):

@@ -17,3 +17,28 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+
+// A formset (<fieldset data-formset="prefix">) grows by one row per click on its
+// [data-formset-add] button: the <template data-formset-empty> row, numbered next.
+document.addEventListener("click", function (event) {
+  const button = event.target instanceof Element ? event.target.closest("[data-formset-add]") : null;
+  const set = button ? button.closest("[data-formset]") : null;
+  if (!set) {
+    return;
+  }
+  const prefix = set.getAttribute("data-formset");
+  const total = set.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+  const most = set.querySelector(`input[name="${prefix}-MAX_NUM_FORMS"]`);
+  const template = set.querySelector("template[data-formset-empty]");
+  const count = parseInt(total.value, 10);
+  if (most && count >= parseInt(most.value, 10)) {
+    return;
+  }
+  const html = template.innerHTML.replace(/__prefix__/g, String(count));
+  set.querySelector("[data-formset-rows]").insertAdjacentHTML("beforeend", html);
+  total.value = String(count + 1);
+  const added = set.querySelector("[data-formset-rows] > :last-child textarea, [data-formset-rows] > :last-child input");
+  if (added) {
+    added.focus();
+  }
+});
