@@ -125,6 +125,9 @@ MATRIX: dict[str, Entry] = {
     "stats:dashboard": Entry(STAFF),
     "stats:api-indicators": Entry(STAFF),
     "stats:results-export": Entry(STAFF),
+    # The results list lists only the cases each one may see, whatever the filters.
+    "stats:results": Entry(STAFF),
+    "stats:api-results": Entry(STAFF),
     "stats:bulletin-pdf": Entry(STAFF),
     # Open311 GeoReport v2: public by the spec; requests POST needs an api_key (tested in
     # qingdan/open311). Only cases created through Open311 are shown, never this one.
@@ -166,6 +169,7 @@ MATRIX: dict[str, Entry] = {
     "api:docs": Entry(EVERYONE),
     "api:case-list": Entry(STAFF),
     "api:statistics": Entry(STAFF),  # counts only the cases each one may see
+    "api:results": Entry(STAFF),
     "api:case-detail": Entry(SEES_CASE, kwargs=("tracking_number",)),
     "api:case-timeline": Entry(SEES_CASE, kwargs=("tracking_number",)),
     "api:case-reveal": Entry(
