@@ -18,7 +18,7 @@ from .test_browser import (  # noqa: F401  (fixtures)
 pytestmark = BROWSER
 
 
-def portal_case(org) -> Case:
+def portal_case(org) -> Case:  # noqa: F811
     return actions.register_case(
         actions.Actor.petitioner(),
         channel="web",
