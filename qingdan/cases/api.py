@@ -13,9 +13,9 @@ from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qingdan.core.versioning import etag, expected_version, not_modified
 from qingdan.core.catalogue import ActionSpec
 from qingdan.core.serializers import action_serializer
+from qingdan.core.versioning import etag, expected_version, not_modified
 
 from . import actions
 from .api_serializers import (

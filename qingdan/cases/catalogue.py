@@ -13,7 +13,7 @@ from qingdan.core.catalogue import ActionSpec, Catalogue, Context
 from qingdan.orgs.models import Department, Jurisdiction
 
 from . import actions
-from .choices import Action, LegalChannel, Rating, ReplyOpinion, Tier
+from .choices import Action, LegalChannel, PetitionerKind, Rating, ReplyOpinion, Tier
 from .models import Case
 from .transitions import PAUSE_CLOCK, RESUME_CLOCK, clock_can_pause, clock_can_resume
 
@@ -198,6 +198,28 @@ CASE_ACTIONS = Catalogue(
                 "kind": c.line(_("Kind of link"), max_length=20, default="related", in_form=False),
                 "note": note(),
             },
+        ),
+        ActionSpec(
+            Action.ADD_PETITIONER,
+            actions.add_petitioner,
+            _("Add the petitioner"),
+            {
+                "kind": c.choice(
+                    _("Petitioner is"),
+                    PetitionerKind,
+                    default=PetitionerKind.PERSON,
+                    initial=PetitionerKind.PERSON,
+                    form_required=True,
+                ),
+                "name": c.line(_("Name")),
+                "phone": c.line(_("Mobile phone"), max_length=20, required=False),
+                "id_number": c.line(_("ID number"), max_length=18, required=False),
+                "credit_code": c.line(
+                    _("Unified social credit code"), max_length=18, required=False
+                ),
+                "address": c.line(_("Address"), max_length=200, required=False),
+            },
+            shown=lambda case: not case.petitioner_id,
         ),
         ActionSpec(
             Action.ATTACH,

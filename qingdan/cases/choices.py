@@ -75,6 +75,7 @@ class Action(models.TextChoices):
     DEADLINE = "deadline", _("Deadline event")
     SUPERVISE = "supervise", _("Supervision")
     TAKE_OVER = "take_over", _("Taken over by a higher tier")
+    ADD_PETITIONER = "add_petitioner", _("Petitioner added")
 
 
 __all__ = [

@@ -74,6 +74,8 @@ TRANSITIONS: dict[str, Transition] = {
     Action.NOTE: _t(EVERY_STATE, None, TIER, LEAD, CO, RECEIVER, VIEW, SYSTEM),
     Action.LINK: _t(EVERY_STATE, None, TIER, LEAD, VIEW),
     Action.ATTACH: _t(EVERY_STATE - {S.CLOSED}, None, TIER, LEAD, CO, RECEIVER, PETITIONER),
+    # A case registered without its petitioner (上级交办, a police report) gets one later.
+    Action.ADD_PETITIONER: _t(EVERY_STATE, None, TIER, when=lambda case: not case.petitioner_id),
 }
 
 

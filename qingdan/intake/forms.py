@@ -3,6 +3,7 @@ and their errors are put back on the fields they name (`qingdan.core.forms`)."""
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Urgency
@@ -14,6 +15,7 @@ from qingdan.orgs.models import Category, Jurisdiction, User
 from . import actions
 from .choices import QUICK_CHANNELS
 from .models import PolicyAnswer
+from .reports import completion_report_draft
 
 MAX_UPLOAD_BYTES = getattr(settings, "QINGDAN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
@@ -233,6 +235,13 @@ class CiteForm(ActionForm):
 
 
 class AssignmentForm(ActionForm):
+    aliases = {
+        "petitioner.name": "petitioner_name",
+        "petitioner.phone": "petitioner_phone",
+        "petitioner.id_number": "petitioner_id_number",
+        "petitioner.address": "petitioner_address",
+    }
+
     assigning_body = forms.CharField(label=_("Assigning body"), max_length=100, required=False)
     assigning_reference = forms.CharField(
         label=_("Assignment reference"), max_length=60, required=False
@@ -253,6 +262,15 @@ class AssignmentForm(ActionForm):
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    # The petitioner, if the superior's file names one (otherwise 未登记诉求人).
+    petitioner_name = forms.CharField(
+        label=_("Petitioner's name (optional)"), required=False, max_length=100
+    )
+    petitioner_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
+    petitioner_id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    petitioner_address = forms.CharField(label=_("Home address"), required=False, max_length=200)
+
+    PETITIONER_FIELDS = ("name", "phone", "id_number", "address")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,7 +278,9 @@ class AssignmentForm(ActionForm):
         self.fields["jurisdiction"].queryset = _places(user)
 
     def perform(self):
-        return actions.register_superior_assignment(self.user, **self.cleaned_data)
+        data = dict(self.cleaned_data)
+        petitioner = {name: data.pop(f"petitioner_{name}") for name in self.PETITIONER_FIELDS}
+        return actions.register_superior_assignment(self.user, petitioner=petitioner, **data)
 
 
 class AssignmentFilterForm(forms.Form):
@@ -285,6 +305,11 @@ class CompletionReportForm(ActionForm):
     )
 
     def __init__(self, *args, user, case, **kwargs):
+        # A draft from the case and its timeline, to be read and edited before sending.
+        kwargs.setdefault(
+            "initial",
+            {"text": completion_report_draft(case), "reported_on": timezone.localdate()},
+        )
         super().__init__(*args, **kwargs)
         self.user, self.case = user, case
 

@@ -16,7 +16,7 @@ from qingdan.core.errors import (
 
 from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, require
 from .clock import pause_clock, resume_clock
-from .records import add_attachment, add_note, link_cases, reveal_personal_data
+from .records import add_attachment, add_note, add_petitioner, link_cases, reveal_personal_data
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
 from .review import record_closure_agreement, request_review, review_request_deadline
 from .workflow import (
@@ -58,6 +58,7 @@ __all__ = [
     "add_attachment",
     "add_co_handling",
     "add_note",
+    "add_petitioner",
     "assign",
     "close",
     "divert",

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import NotAllowed
+from qingdan.core.errors import NotAllowed, TransitionRefused
 
-from ..choices import Action
+from ..choices import Action, PetitionerKind
 from ..models import Attachment, Case, CaseLink
-from .base import as_actor, guard, record_event, require
+from .base import as_actor, commit, guard, record_event, require
+from .registration import _clean_petitioner, _find_or_create_petitioner
 
 # What a file's name promises must match its first bytes (a .pdf that is a PDF).
 MAGIC = {
@@ -116,6 +117,52 @@ def add_attachment(actor, case: Case, *, file, expected_version: int | None = No
             data={"attachment": attachment.pk, "size": upload.size},
         )
     return attachment
+
+
+def add_petitioner(
+    actor,
+    case: Case,
+    *,
+    name: str,
+    kind: str = PetitionerKind.PERSON,
+    phone: str = "",
+    id_number: str = "",
+    credit_code: str = "",
+    address: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Name the petitioner of a case registered without one (a superior's assignment,
+    a police report): from then on it can be rated and the person told and served. A
+    known petitioner (same ID number, credit code, or name and phone) is reused."""
+    actor = as_actor(actor)
+    guard(actor, case, Action.ADD_PETITIONER)
+    if case.petitioner_id is not None:
+        raise TransitionRefused(
+            _("This case already has its petitioner."), code="has_petitioner", field="name"
+        )
+    given = {
+        "kind": kind,
+        "name": name,
+        "phone": phone,
+        "id_number": id_number,
+        "credit_code": credit_code,
+        "address": address,
+    }
+    cleaned, errors = _clean_petitioner(given, "")
+    require(errors)
+    with transaction.atomic():
+        petitioner, _created = _find_or_create_petitioner(cleaned)
+        # The timeline says who was added only as the page shows it: masked.
+        commit(
+            case,
+            actor,
+            Action.ADD_PETITIONER,
+            changes={"petitioner": petitioner},
+            expected_version=expected_version,
+            note=petitioner.masked_name,
+            data={"petitioner": petitioner.pk},
+        )
+    return case
 
 
 def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:

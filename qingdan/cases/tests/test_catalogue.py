@@ -99,7 +99,16 @@ EVALUATED_AT_TOWN = {
     Action.LINK: SEES_T,
     Action.ATTACH: LEAD_T | {"labour_handler", "village_agent"},
 }
-FIXTURES = (REGISTERED_AT_VILLAGE, IN_PROGRESS_AT_TOWN, EVALUATED_AT_VILLAGE, EVALUATED_AT_TOWN)
+# The first case again, registered without a petitioner (a police report): its tier
+# adds the petitioner later.
+WITHOUT_PETITIONER = {**REGISTERED_AT_VILLAGE, Action.ADD_PETITIONER: TIER_V}
+FIXTURES = (
+    REGISTERED_AT_VILLAGE,
+    IN_PROGRESS_AT_TOWN,
+    EVALUATED_AT_VILLAGE,
+    EVALUATED_AT_TOWN,
+    WITHOUT_PETITIONER,
+)
 # Every catalogue action says who may take it in each fixture (absent: nobody).
 ACTION_MATRIX = {
     spec.name: tuple(fixture.get(spec.name) for fixture in FIXTURES) for spec in CASE_ACTIONS
@@ -149,6 +158,13 @@ class CatalogueTests(TestCase):
             state=State.EVALUATED, rating="satisfied", tier="town", lead_unit=org.town_office
         )
         CoHandling.objects.create(case=cls.evaluated_town, department=org.labour_bureau)
+        cls.anonymous = actions.register_case(
+            org.village_agent,
+            channel="police_report",
+            title="村口有人打架",
+            content="村口两人因琐事打架",
+            jurisdiction=org.village,
+        )
 
     def cases(self):
         query = Case.objects.prefetch_related("co_handlings")
@@ -157,6 +173,7 @@ class CatalogueTests(TestCase):
             (query.get(pk=self.in_progress.pk), 1),
             (query.get(pk=self.evaluated_village.pk), 2),
             (query.get(pk=self.evaluated_town.pk), 3),
+            (query.get(pk=self.anonymous.pk), 4),
         )
 
     def test_every_action_has_one_transition_row(self):

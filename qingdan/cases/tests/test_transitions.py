@@ -34,6 +34,9 @@ def call(action: str, actor, case: Case, org):
         Action.ESCALATE: lambda: A.escalate(actor, case, reason="需上级协调"),
         Action.HAND_BACK: lambda: A.hand_back(actor, case, reason="属村级事项"),
         Action.TAKE_OVER: lambda: A.take_over(actor, case, reason="需市级协调"),
+        Action.ADD_PETITIONER: lambda: A.add_petitioner(
+            actor, case, name="李四", phone="13900001111"
+        ),
         Action.TRANSFER: lambda: A.transfer(
             actor, case, to_jurisdiction=org.other_village, reason="属地管理"
         ),
@@ -84,14 +87,14 @@ class TransitionTableTests(TestCase):
             jurisdiction=cls.org.village,
         )
 
-    def case_in(self, state: str, review_level: int = 0) -> Case:
+    def case_in(self, state: str, review_level: int = 0, petitioner=PERSON) -> Case:
         case = actions.register_case(
             self.org.village_agent,
             channel="walk_in",
             title="路灯坏了",
             content="村口路灯不亮",
             jurisdiction=self.org.village,
-            petitioner=PERSON,
+            petitioner=petitioner,
         )
         now = timezone.now()
         Case.objects.filter(pk=case.pk).update(
@@ -113,7 +116,11 @@ class TransitionTableTests(TestCase):
             for state in State.values:
                 with self.subTest(action=action, state=state):
                     clock = action in (PAUSE_CLOCK, RESUME_CLOCK)
-                    case = self.case_in(state, review_level=ReviewLevel.RE_REVIEW if clock else 0)
+                    case = self.case_in(
+                        state,
+                        review_level=ReviewLevel.RE_REVIEW if clock else 0,
+                        petitioner=None if action == Action.ADD_PETITIONER else PERSON,
+                    )
                     events = CaseEvent.objects.filter(case=case).count()
                     if state in transition.sources:
                         call(action, actor, case, self.org)
