@@ -4,7 +4,8 @@ the actions layer, whose errors the API's exception handler turns into responses
 from rest_framework import serializers
 
 from qingdan.core.serializers import BuiltOnce, read_slug
-from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.choices import Role
+from qingdan.orgs.models import Category, Jurisdiction, User
 
 from .catalogue import CASE_ACTIONS
 from .choices import Channel, PetitionerKind, Urgency
@@ -62,6 +63,14 @@ class CaseCreate(serializers.Serializer):
     external_ref = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
     )
+    # 坐班接访: the leader on duty who received the petitioner (walk-in only), by username.
+    receiving_leader = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(role=Role.LEADER),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class CaseOutput(BuiltOnce, serializers.ModelSerializer):
@@ -71,6 +80,7 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
     lead_unit = read_slug("code")
     co_units = serializers.SerializerMethodField()
     petitioner = PetitionerOutput(read_only=True, allow_null=True)
+    receiving_leader = read_slug("username")
     parent = read_slug(  # type: ignore[assignment]
         "tracking_number"
     )
@@ -94,6 +104,7 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
             "longitude",
             "petitioner",
             "headcount",
+            "receiving_leader",
             "lead_unit",
             "co_units",
             "assigning_body",

@@ -195,6 +195,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="led_cases",
     )
+    # Walk-in reception (坐班接访): the leader on duty who received the petitioner.
+    receiving_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("receiving leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_cases",
+        help_text=_("The leader who received the petitioner at a walk-in reception (接访领导)."),
+    )
     # Superior assignment (上级交办).
     assigning_body = models.CharField(_("assigning body"), max_length=100, blank=True)
     assigning_reference = models.CharField(_("assignment reference"), max_length=60, blank=True)

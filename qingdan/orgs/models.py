@@ -209,6 +209,18 @@ class StaffManager(UserManager):
     def get_queryset(self):
         return super().get_queryset().select_related("jurisdiction", "department__jurisdiction")
 
+    def leaders_near(self, user):
+        """Active leaders over the places `user` sees, and above them (who may receive
+        walk-in petitioners or own a case there)."""
+        above = []
+        scope = user.scope_jurisdiction
+        while scope is not None:
+            above.append(scope.pk)
+            scope = scope.parent
+        return self.filter(role=Role.LEADER, is_active=True).filter(
+            Q(jurisdiction__in=Jurisdiction.objects.visible_to(user)) | Q(jurisdiction_id__in=above)
+        )
+
 
 class User(AbstractUser):
     """A staff account, bound to a jurisdiction (agents, supervisors…) and/or a unit."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.models import Case
 from qingdan.core.forms import ActionForm
-from qingdan.orgs.choices import Level, Role
+from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction, User
 
 from . import actions
@@ -76,14 +76,7 @@ class ReplyForm(SupervisionForm):
 
 def leaders_for(user):
     """Leaders over the places the user sees, and above them."""
-    scope = user.scope_jurisdiction
-    above = []
-    while scope is not None:
-        above.append(scope.pk)
-        scope = scope.parent
-    return User.objects.filter(role=Role.LEADER, is_active=True).filter(
-        Q(jurisdiction__in=Jurisdiction.objects.visible_to(user)) | Q(jurisdiction_id__in=above)
-    )
+    return User.objects.leaders_near(user)
 
 
 class AssignLeaderForm(SupervisionForm):

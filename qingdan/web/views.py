@@ -150,6 +150,7 @@ def visible_case(user, pk) -> Case:
             "created_by",
             "parent",
             "closure_agreement",
+            "receiving_leader",
         )
         # rights_on() reads the co-handling units; prefetched, every check is free.
         .prefetch_related(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.core.errors import ActionError, NotAllowed, TransitionRefused
 from qingdan.core.validators import normalize_phone, validate_credit_code, validate_id_number
 from qingdan.deadlines.services import recompute_due_times
-from qingdan.orgs.choices import Level
+from qingdan.orgs.choices import Level, Role
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.permissions import is_administrator
 
@@ -151,6 +151,20 @@ def _find_or_create_petitioner(cleaned: dict[str, Any]) -> tuple[Petitioner, boo
     return match, False
 
 
+def _check_receiving_leader(leader, channel: str, place: Jurisdiction | None) -> dict:
+    """坐班接访: a leader on duty who leads the place of the problem."""
+    field = "receiving_leader"
+    if channel != Channel.WALK_IN:
+        return {field: [_("A receiving leader is recorded for walk-in reception only.")]}
+    if leader.role != Role.LEADER or not leader.is_active:
+        return {field: [_("Choose a leader.")]}
+    if place is not None and (
+        leader.jurisdiction is None or not leader.jurisdiction.contains(place)
+    ):
+        return {field: [_("%(leader)s does not lead the place of this case.") % {"leader": leader}]}
+    return {}
+
+
 def initial_tier(actor: Actor, jurisdiction: Jurisdiction) -> str:
     """The desk that receives a case handles it first: a village agent's intake stays
     in the village (即接即办); without a desk, the level of the place decides."""
@@ -260,6 +274,7 @@ def register_case(
     external_ref: str = "",
     same_matter_as: Case | None = None,
     raised_with: list[Case] | None = None,
+    receiving_leader=None,
     registered_at: dt.datetime | None = None,
     note: str = "",
 ) -> Case:
@@ -288,6 +303,8 @@ def register_case(
         errors["tier"] = [_("Unknown tier.")]
     if channel == Channel.SUPERIOR_ASSIGNMENT and not assigning_body.strip():
         errors["assigning_body"] = [_("A superior assignment names the assigning body.")]
+    if receiving_leader is not None:
+        errors.update(_check_receiving_leader(receiving_leader, channel, jurisdiction))
     if headcount < 1:
         errors["headcount"] = [_("At least one person raises a case.")]
     representatives = representatives or []
@@ -350,6 +367,7 @@ def register_case(
             assigning_reference=assigning_reference.strip(),
             assigned_deadline=assigned_deadline,
             external_ref=external_ref.strip(),
+            receiving_leader=receiving_leader,
             registered_at=registered_at or now,
             created_by=actor.user,
         )

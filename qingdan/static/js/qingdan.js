@@ -42,3 +42,22 @@ document.addEventListener("click", function (event) {
     added.focus();
   }
 });
+
+// Fields for one channel only (<div data-shown-for-channel="walk_in">) are hidden while
+// the form's channel is another one, unless they show an error.
+function showForChannel(form) {
+  const channel = form.querySelector("select[name=channel]");
+  form.querySelectorAll("[data-shown-for-channel]").forEach(function (part) {
+    const wanted = part.getAttribute("data-shown-for-channel");
+    part.hidden = Boolean(channel) && channel.value !== wanted && !part.querySelector(".errorlist");
+  });
+}
+document.addEventListener("change", function (event) {
+  const field = event.target;
+  if (field instanceof HTMLSelectElement && field.name === "channel" && field.form) {
+    showForChannel(field.form);
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form").forEach(showForChannel);
+});
