@@ -45,8 +45,8 @@ class DecisionInline(admin.TabularInline):
     model = MeetingDecision
     extra = 0
     can_delete = False
-    fields = ["text", "owner", "due_at", "state", "deadline_status", "done_at"]
-    readonly_fields = ["text", "owner", "due_at", "state", "deadline_status", "done_at"]
+    fields = ["text", "owner_label", "due_at", "state", "deadline_status", "done_at"]
+    readonly_fields = ["text", "owner_label", "due_at", "state", "deadline_status", "done_at"]
 
     def has_add_permission(self, request, obj=None):
         return False

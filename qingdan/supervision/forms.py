@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.models import Case
 from qingdan.core.forms import ActionForm
 from qingdan.orgs.choices import Level
-from qingdan.orgs.models import Jurisdiction, User
+from qingdan.orgs.models import Department, Jurisdiction, User
 
 from . import actions
 
@@ -123,20 +123,6 @@ class MeetingForm(SupervisionForm):
         )
 
 
-class MinutesForm(SupervisionForm):
-    minutes = forms.CharField(
-        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
-    )
-
-    def __init__(self, *args, user, meeting, **kwargs):
-        kwargs.setdefault("initial", {"minutes": meeting.minutes})
-        super().__init__(*args, **kwargs)
-        self.user, self.meeting = user, meeting
-
-    def perform(self):
-        return actions.record_minutes(self.user, self.meeting, minutes=self.cleaned_data["minutes"])
-
-
 def owners_for(meeting):
     """Staff of the meeting's place and the city's departments (部门报到)."""
     prefix = meeting.jurisdiction.scope_prefix
@@ -151,18 +137,81 @@ def owners_for(meeting):
     )
 
 
+def units_for(meeting):
+    """The units of the meeting's place and the city's bureaus."""
+    prefix = meeting.jurisdiction.scope_prefix
+    return (
+        Department.objects.filter(is_active=True)
+        .filter(
+            Q(jurisdiction__code__startswith=prefix)
+            | Q(jurisdiction__level=Level.CITY, jurisdiction__code__startswith=prefix[:6])
+        )
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__code", "name")
+    )
+
+
+def _people_field(label, **kwargs) -> forms.ModelMultipleChoiceField:
+    # A long list: checkboxes with a search box (qingdan.js, class "filterable").
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "filterable"})
+    return forms.ModelMultipleChoiceField(
+        label=label, queryset=User.objects.none(), widget=widget, **kwargs
+    )
+
+
+class MinutesForm(SupervisionForm):
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+    )
+    attendees = _people_field(_("Attendees"), required=False)
+    attending_units = forms.ModelMultipleChoiceField(
+        label=_("Attending units"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "filterable"}),
+    )
+
+    def __init__(self, *args, user, meeting, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "minutes": meeting.minutes,
+                "attendees": [person.pk for person in meeting.attendees.all()],
+                "attending_units": [unit.pk for unit in meeting.attending_units.all()],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.user, self.meeting = user, meeting
+        self.fields["attendees"].queryset = owners_for(meeting)
+        self.fields["attending_units"].queryset = units_for(meeting)
+
+    def perform(self):
+        data = self.cleaned_data
+        return actions.record_minutes(
+            self.user,
+            self.meeting,
+            minutes=data["minutes"],
+            attendees=list(data["attendees"]),
+            attending_units=list(data["attending_units"]),
+        )
+
+
 class DecisionForm(SupervisionForm):
     text = forms.CharField(
         label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner_unit = forms.ModelChoiceField(
+        label=_("Owning unit"), queryset=Department.objects.none(), required=False
+    )
+    owners = _people_field(_("Owners"), required=False)
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_INPUT)
     tracking_number = forms.CharField(label=_("Case number (optional)"), required=False)
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.meeting = user, meeting
-        self.fields["owner"].queryset = owners_for(meeting)
+        self.fields["owners"].queryset = owners_for(meeting)
+        self.fields["owner_unit"].queryset = units_for(meeting)
 
     def clean_tracking_number(self):
         number = self.cleaned_data["tracking_number"]
@@ -174,7 +223,8 @@ class DecisionForm(SupervisionForm):
             self.user,
             self.meeting,
             text=data["text"],
-            owner=data["owner"],
+            owners=list(data["owners"]),
+            owner_unit=data["owner_unit"],
             due_at=data["due_at"],
             case=data["tracking_number"],
         )

@@ -296,7 +296,7 @@ class PermissionMatrixTests(TestCase):
             org.city_supervisor,
             meeting,
             text="跟踪",
-            owner=org.town_clerk,
+            owners=[org.town_clerk],
             due_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
         )
         cls.values = {
