@@ -124,6 +124,13 @@ CASE_ACTIONS = Catalogue(
             {"units": c.many(_("Units"), Department, offered=units_for), "note": note()},
         ),
         ActionSpec(
+            Action.CO_OPINION,
+            actions.give_co_opinion,
+            _("Give the co-handling opinion"),
+            {"opinion": c.text(_("Opinion for the lead unit"), rows=4)},
+            shown=lambda case: bool(case.co_handlings.all()),
+        ),
+        ActionSpec(
             Action.EXTEND,
             actions.extend,
             _("Extend the handling limit"),

@@ -76,6 +76,7 @@ class Action(models.TextChoices):
     SUPERVISE = "supervise", _("Supervision")
     TAKE_OVER = "take_over", _("Taken over by a higher tier")
     ADD_PETITIONER = "add_petitioner", _("Petitioner added")
+    CO_OPINION = "co_opinion", _("Co-handling opinion")
 
 
 __all__ = [

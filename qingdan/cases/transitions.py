@@ -61,6 +61,8 @@ TRANSITIONS: dict[str, Transition] = {
     Action.TRANSFER: _t(UNANSWERED_STATES, None, TIER),
     Action.ASSIGN: _t(HANDLING_STATES, S.IN_PROGRESS, TIER),
     Action.CO_HANDLE: _t({S.IN_PROGRESS}, None, TIER, LEAD),
+    # 协办意见: a co-handling unit tells the lead unit, before it replies.
+    Action.CO_OPINION: _t(HANDLING_STATES, None, CO),
     Action.EXTEND: _t(HANDLING_STATES, None, TIER),
     PAUSE_CLOCK: _t(HANDLING_STATES, None, TIER, LEAD, when=clock_can_pause),
     RESUME_CLOCK: _t(HANDLING_STATES, None, TIER, LEAD, when=clock_can_resume),

@@ -16,6 +16,7 @@ from qingdan.core.errors import (
 
 from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, require
 from .clock import pause_clock, resume_clock
+from .cohandling import give_co_opinion
 from .records import add_attachment, add_note, add_petitioner, link_cases, reveal_personal_data
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
 from .review import record_closure_agreement, request_review, review_request_deadline
@@ -67,6 +68,7 @@ __all__ = [
     "escalate_to_town",
     "extend",
     "find_or_create_petitioner",
+    "give_co_opinion",
     "hand_back",
     "link_cases",
     "next_tracking_number",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import ActionError, TransitionRefused
+from qingdan.deadlines.services import co_opinion_due
 from qingdan.orgs.models import Department, Jurisdiction
 
 from ..choices import TIER_ORDER, Action, LegalChannel, Rating, ReplyOpinion, State, Tier
@@ -298,7 +299,10 @@ def assign(
 def _add_co_unit(actor, case: Case, unit: Department, note: str) -> None:
     from .base import record_event
 
-    _, created = CoHandling.objects.get_or_create(case=case, department=unit)
+    now = timezone.now()
+    _, created = CoHandling.objects.get_or_create(
+        case=case, department=unit, defaults={"opinion_due_at": co_opinion_due(case, now)}
+    )
     if created:
         record_event(case, actor, Action.CO_HANDLE, note=note, to_unit=unit)
 

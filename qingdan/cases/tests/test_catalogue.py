@@ -68,6 +68,8 @@ IN_PROGRESS_AT_TOWN = {
     Action.ASSIGN: TIER_T,
     Action.EXTEND: TIER_T,
     Action.CO_HANDLE: LEAD_T,
+    # 协办意见: the co-handling unit (and the administrator, who holds every right).
+    Action.CO_OPINION: frozenset({"labour_handler", "administrator"}),
     Action.REPLY: LEAD_T,
     Action.NOTE: SEES_T,
     Action.LINK: SEES_T,

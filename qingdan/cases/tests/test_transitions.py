@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from qingdan.cases import actions
 from qingdan.cases.choices import Action, LegalChannel, Rating, ReplyOpinion, ReviewLevel, State
-from qingdan.cases.models import Case, CaseEvent
+from qingdan.cases.models import Case, CaseEvent, CoHandling
 from qingdan.cases.transitions import PAUSE_CLOCK, RESUME_CLOCK, TRANSITIONS, allowed_actions
 from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.orgs.testing import PERSON, build_county
@@ -42,6 +42,7 @@ def call(action: str, actor, case: Case, org):
         ),
         Action.ASSIGN: lambda: A.assign(actor, case, lead_unit=org.town_justice),
         Action.CO_HANDLE: lambda: A.add_co_handling(actor, case, units=[org.police_station]),
+        Action.CO_OPINION: lambda: A.give_co_opinion(actor, case, opinion="已核实用工情况"),
         Action.EXTEND: lambda: A.extend(
             actor,
             case,
@@ -122,15 +123,19 @@ class TransitionTableTests(TestCase):
                         petitioner=None if action == Action.ADD_PETITIONER else PERSON,
                     )
                     events = CaseEvent.objects.filter(case=case).count()
+                    who = actor
+                    if action == Action.CO_OPINION:  # only a co-handling unit's handler
+                        CoHandling.objects.create(case=case, department=self.org.labour_bureau)
+                        who = self.org.labour_handler
                     if state in transition.sources:
-                        call(action, actor, case, self.org)
+                        call(action, who, case, self.org)
                         case.refresh_from_db()
                         self.assertGreater(CaseEvent.objects.filter(case=case).count(), events)
                         if transition.target:
                             self.assertEqual(case.state, transition.target)
                     else:
                         with self.assertRaises(TransitionRefused) as refused:
-                            call(action, actor, case, self.org)
+                            call(action, who, case, self.org)
                         self.assertEqual(refused.exception.code, "state_refuses")
                         case.refresh_from_db()
                         self.assertEqual(case.state, state)

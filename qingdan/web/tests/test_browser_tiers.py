@@ -59,3 +59,42 @@ def test_the_town_takes_over_a_village_case_and_passes_it_down(
     act(clerk, "assign", lead_unit=str(org.town_office), note="请综治办维修")
     assert clerk.get_attribute("#case-state", "data-state") == State.IN_PROGRESS
     assert case.events.filter(action=Action.TAKE_OVER).count() == 1
+
+
+def test_the_lead_unit_reads_the_co_handling_opinion_before_replying(
+    org,  # noqa: F811
+    live_server,
+    new_page,  # noqa: F811
+):
+    base = live_server.url
+    case = portal_case(org)
+    actions.take_over(org.city_supervisor, case, reason="涉及多个部门")
+    actions.accept(org.city_supervisor, case)
+    actions.assign(
+        org.city_supervisor,
+        case,
+        lead_unit=org.housing_bureau,
+        co_units=[org.labour_bureau, org.education_bureau],
+    )
+    # The co-handling unit gives its opinion on the case page.
+    co = new_page()
+    log_in(co, base, org.labour_handler)
+    co.goto(f"{base}/cases/{case.pk}/")
+    assert co.locator("#action-reply").count() == 0
+    act(co, "co_opinion", opinion="经核实，施工方欠薪12万元，已约谈。")
+    assert "协办意见" in co.inner_text("#timeline")
+
+    # The lead unit opens its reply form: the opinion received and the one awaited.
+    lead = new_page()
+    log_in(lead, base, org.city_handler)
+    lead.goto(f"{base}/cases/{case.pk}/")
+    lead.click("#action-reply summary")
+    opinions = lead.locator("#reply-co-opinions")
+    assert "经核实，施工方欠薪12万元" in opinions.inner_text()
+    assert opinions.locator("[data-opinion=given]").count() == 1
+    assert opinions.locator("[data-opinion=missing]").count() == 1
+    lead.select_option("#id_reply_reply_opinion", label="支持诉求")
+    lead.fill("#id_reply_reply_text", "已督促施工方结清工资。")
+    with lead.expect_navigation():
+        lead.click("#action-reply button[type=submit]")
+    assert lead.get_attribute("#case-state", "data-state") == State.REPLIED
