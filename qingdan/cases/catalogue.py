@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from qingdan.core import catalogue as c
 from qingdan.core.catalogue import ActionSpec, Catalogue, Context
+from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Department, Jurisdiction
 
 from . import actions
@@ -39,6 +40,13 @@ def units_for(context: Context):
         .select_related("jurisdiction")
         .order_by("jurisdiction__code", "name")
     )
+
+
+def unit_group(unit: Department):
+    """City bureaus under one heading, each town's offices under the town's name."""
+    if unit.jurisdiction.level == Level.CITY:
+        return _("City bureaus")
+    return unit.jurisdiction.name
 
 
 def places(context: Context):
@@ -93,7 +101,11 @@ CASE_ACTIONS = Catalogue(
             {
                 "lead_unit": c.one(_("Lead unit"), Department, offered=units_for),
                 "co_units": c.many(
-                    _("Co-handling units"), Department, offered=units_for, default=list
+                    _("Co-handling units"),
+                    Department,
+                    offered=units_for,
+                    default=list,
+                    group=unit_group,
                 ),
                 "note": note(),
             },
@@ -121,7 +133,10 @@ CASE_ACTIONS = Catalogue(
             Action.CO_HANDLE,
             actions.add_co_handling,
             _("Add co-handling units"),
-            {"units": c.many(_("Units"), Department, offered=units_for), "note": note()},
+            {
+                "units": c.many(_("Units"), Department, offered=units_for, group=unit_group),
+                "note": note(),
+            },
         ),
         ActionSpec(
             Action.CO_OPINION,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.models import Case
@@ -14,6 +15,22 @@ from qingdan.orgs.models import Department, Jurisdiction, User
 from . import actions
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def case_picker(name: str) -> forms.TextInput:
+    """A case number box that suggests the visible cases matching what is typed (number
+    or title), fetched as <option>s into its <datalist> (web:case-options, htmx)."""
+    return forms.TextInput(
+        attrs={
+            "list": f"case-options-{name}",
+            "autocomplete": "off",
+            "hx-get": reverse_lazy("web:case-options"),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": f"#case-options-{name}",
+            "hx-swap": "innerHTML",
+            "placeholder": _("Number or words of the title"),
+        }
+    )
 
 
 def _visible_case(user, number: str) -> Case:
@@ -34,7 +51,9 @@ class SupervisionForm(ActionForm):
 
 
 class IssueNoticeForm(SupervisionForm):
-    tracking_number = forms.CharField(label=_("Case number"), max_length=32)
+    tracking_number = forms.CharField(
+        label=_("Case number"), max_length=32, widget=case_picker("notice")
+    )
     reason = forms.CharField(
         label=_("What is required"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -80,7 +99,9 @@ def leaders_for(user):
 
 
 class AssignLeaderForm(SupervisionForm):
-    tracking_number = forms.CharField(label=_("Case number"), max_length=32)
+    tracking_number = forms.CharField(
+        label=_("Case number"), max_length=32, widget=case_picker("leader")
+    )
     leader = forms.ModelChoiceField(label=_("Leader"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
@@ -205,7 +226,9 @@ class DecisionForm(SupervisionForm):
     )
     owners = _people_field(_("Owners"), required=False)
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_INPUT)
-    tracking_number = forms.CharField(label=_("Case number (optional)"), required=False)
+    tracking_number = forms.CharField(
+        label=_("Case number (optional)"), required=False, widget=case_picker("decision")
+    )
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,7 +74,7 @@ def _verified_case(request, tracking_number: str) -> Case:
 
 @require_http_methods(["GET", "POST"])
 def submit(request):
-    form = PortalSubmitForm(request.POST or None)
+    form = PortalSubmitForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         status = 400

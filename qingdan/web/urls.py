@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("intake/", views.intake, name="intake"),
     path("intake/check/", views.intake_check, name="intake-check"),
+    path("cases/options/", views.case_options, name="case-options"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/act/<slug:action>/", views.case_action, name="case-action"),
     path("cases/<int:pk>/reveal/", views.reveal, name="reveal"),

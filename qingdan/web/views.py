@@ -136,6 +136,28 @@ def intake_check(request):
     return render(request, "web/_intake_check.html", context)
 
 
+# --- the case picker -------------------------------------------------------------
+
+CASE_OPTIONS = 20
+
+
+@login_required
+@require_GET
+def case_options(request):
+    """htmx fragment for a case picker's <datalist>: the visible cases whose tracking
+    number or title holds what was typed (`q`, or the picker's own `tracking_number`)."""
+    typed = (request.GET.get("q") or request.GET.get("tracking_number") or "").strip()[:50]
+    cases = Case.objects.none()
+    if len(typed) >= 2:
+        cases = (
+            Case.objects.visible_to(request.user)
+            .filter(Q(tracking_number__icontains=typed) | Q(title__icontains=typed))
+            .order_by("-registered_at")
+            .only("tracking_number", "title", "state")[:CASE_OPTIONS]
+        )
+    return render(request, "web/_case_options.html", {"cases": cases})
+
+
 # --- the case page -------------------------------------------------------------
 
 

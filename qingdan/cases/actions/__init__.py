@@ -17,7 +17,15 @@ from qingdan.core.errors import (
 from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, require
 from .clock import pause_clock, resume_clock
 from .cohandling import give_co_opinion
-from .records import add_attachment, add_note, add_petitioner, link_cases, reveal_personal_data
+from .records import (
+    add_attachment,
+    add_note,
+    add_petitioner,
+    check_upload,
+    link_cases,
+    register_with_photos,
+    reveal_personal_data,
+)
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
 from .review import record_closure_agreement, request_review, review_request_deadline
 from .workflow import (
@@ -61,6 +69,7 @@ __all__ = [
     "add_note",
     "add_petitioner",
     "assign",
+    "check_upload",
     "close",
     "divert",
     "escalate",
@@ -76,6 +85,7 @@ __all__ = [
     "record_closure_agreement",
     "record_evaluation",
     "register_case",
+    "register_with_photos",
     "reopen",
     "reply",
     "request_review",

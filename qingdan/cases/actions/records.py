@@ -12,7 +12,7 @@ from qingdan.core.errors import NotAllowed, TransitionRefused
 from ..choices import Action, PetitionerKind
 from ..models import Attachment, Case, CaseLink
 from .base import as_actor, commit, guard, record_event, require
-from .registration import _clean_petitioner, _find_or_create_petitioner
+from .registration import _clean_petitioner, _find_or_create_petitioner, register_case
 
 # What a file's name promises must match its first bytes (a .pdf that is a PDF).
 MAGIC = {
@@ -84,22 +84,37 @@ def sniff_content_type(name: str, head: bytes) -> str | None:
     return content_type
 
 
+# What a petitioner may send with a problem from the portal: photos.
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
+
+
+def check_upload(upload, *, field: str = "file", types: frozenset[str] | None = None) -> str:
+    """The type of an upload, sniffed from its first bytes; refused when it is larger
+    than QINGDAN_ATTACHMENT_MAX_BYTES or not among QINGDAN_ATTACHMENT_TYPES (and
+    `types`, when given)."""
+    limit = settings.QINGDAN_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        require({field: [_("The file is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024}]})
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff_content_type(upload.name, head)
+    accepted = set(settings.QINGDAN_ATTACHMENT_TYPES)
+    if types is not None:
+        accepted &= types
+    if content_type is None or content_type not in accepted:
+        if types == PHOTO_TYPES:
+            require({field: [_("Only photos are accepted (JPEG, PNG or GIF).")]})
+        require({field: [_("This kind of file is not accepted (PDF, images, text, Word, Excel).")]})
+    assert content_type is not None  # refused above
+    return content_type
+
+
 def add_attachment(actor, case: Case, *, file, expected_version: int | None = None) -> Attachment:
     """`file` is a Django UploadedFile (web and API alike)."""
     actor = as_actor(actor)
     guard(actor, case, Action.ATTACH, expected_version)
     upload = file
-    limit = settings.QINGDAN_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        require({"file": [_("The file is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024}]})
-    head = upload.read(2048)
-    upload.seek(0)
-    content_type = sniff_content_type(upload.name, head)
-    if content_type is None or content_type not in settings.QINGDAN_ATTACHMENT_TYPES:
-        require(
-            {"file": [_("This kind of file is not accepted (PDF, images, text, Word, Excel).")]}
-        )
-    assert content_type is not None  # refused above
+    content_type = check_upload(upload)
     with transaction.atomic():
         attachment = Attachment.objects.create(
             case=case,
@@ -162,6 +177,19 @@ def add_petitioner(
             note=petitioner.masked_name,
             data={"petitioner": petitioner.pk},
         )
+    return case
+
+
+def register_with_photos(actor, *, photos: list, **registration) -> Case:
+    """Register a case (`register_case`'s arguments) with the photos its petitioner
+    sent, as its attachments: all or nothing, each photo checked before anything is
+    written."""
+    for photo in photos:
+        check_upload(photo, field="photo", types=PHOTO_TYPES)
+    with transaction.atomic():
+        case = register_case(actor, **registration)
+        for photo in photos:
+            add_attachment(actor, case, file=photo)
     return case
 
 

@@ -80,6 +80,8 @@ MATRIX: dict[str, Entry] = {
     "web:intake": Entry(STAFF),
     "web:intake-check": Entry(STAFF, data={"petitioner_phone": "13812345678"}),
     "web:case": Entry(SEES_CASE, kwargs=("pk",)),
+    # The case picker lists only the cases each one may see.
+    "web:case-options": Entry(STAFF, data={"q": "ZY"}),
     # A note: every viewer may add one, and it does not move the case.
     "web:case-action": Entry(
         SEES_CASE,

@@ -61,3 +61,37 @@ document.addEventListener("change", function (event) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form").forEach(showForChannel);
 });
+
+// A long list of checkboxes (<div class="filterable">, grouped under headings) gets a
+// search box (<input class="choice-filter" data-filter-for="id">, hidden without
+// script): typing narrows the list to the matching names; ticked ones stay in view,
+// and a heading with nothing left under it is hidden.
+function narrowChoices(box) {
+  const list = document.getElementById(box.getAttribute("data-filter-for"));
+  if (!list) {
+    return;
+  }
+  const wanted = box.value.trim().toLowerCase();
+  list.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+    const option = input.closest("div");
+    const text = (option.textContent || "").toLowerCase();
+    option.hidden = Boolean(wanted) && !input.checked && !text.includes(wanted);
+  });
+  Array.from(list.children).forEach(function (group) {
+    const options = group.querySelectorAll(":scope > div");
+    if (options.length) {
+      group.hidden = Array.from(options).every(function (option) { return option.hidden; });
+    }
+  });
+}
+document.addEventListener("input", function (event) {
+  const box = event.target;
+  if (box instanceof HTMLInputElement && box.classList.contains("choice-filter")) {
+    narrowChoices(box);
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input.choice-filter").forEach(function (box) {
+    box.hidden = false;
+  });
+});
