@@ -40,8 +40,8 @@ def _acts_at_every_tier(user, scope) -> bool:
 
 def _tiers_below(level: str) -> list[str]:
     """The tiers under a place's level (a town: the village; a village: none)."""
-    position = TIER_ORDER.index(level) if level in TIER_ORDER else 0
-    return [str(tier) for tier in TIER_ORDER[:position]]
+    tiers = [str(tier) for tier in TIER_ORDER]
+    return tiers[: tiers.index(level)] if level in tiers else []
 
 
 def rights_on(user, case) -> frozenset[str]:

@@ -3,6 +3,8 @@ case and its timeline: what was asked, what was found and done, by whom and when
 the written reply and the petitioner's rating. The handler edits it before sending;
 only what they send is recorded (`actions.report_completion`)."""
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +13,7 @@ from qingdan.cases.choices import Action
 from qingdan.cases.models import Case
 
 # The steps of the timeline a superior body is told about, in the report's words.
-REPORTED_STEPS = {
+REPORTED_STEPS: dict[str, Any] = {
     Action.ACCEPT: gettext_lazy("accepted"),
     Action.TAKE_OVER: gettext_lazy("taken over by a higher tier"),
     Action.ESCALATE: gettext_lazy("escalated"),

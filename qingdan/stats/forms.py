@@ -61,7 +61,9 @@ class ResultsQueryForm(StatsQueryForm):
         super().__init__(*args, **kwargs)
         del self.fields["by"]
         everything = [("", _("All"))]
-        self.fields["channel"].choices = [*everything, *Channel.choices]
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)
+        channel.choices = [*everything, *Channel.choices]
         for name, queryset in (
             ("unit", Department.objects.visible_to(user).select_related("jurisdiction")),
             ("place", Jurisdiction.objects.visible_to(user).select_related("parent")),
