@@ -116,21 +116,27 @@ def results_cases(user, period: Period, filters: ResultsFilter | None = None):
     )
 
 
-def results_workbook(user, period: Period, filters: ResultsFilter | None = None) -> bytes:
-    places = {j.pk: j for j in Jurisdiction.objects.only("name", "level", "parent_id")}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Results list %(period)s") % {"period": period.code})
+def new_sheet(book, title: str, titles: list[tuple[str, int]]):
+    """A sheet with its header row (bold, shaded, frozen) and column widths."""
+    sheet = book.create_sheet(title)
     header_font, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-    for index, (_title, width) in enumerate(columns(), start=1):
+    for index, (_title, width) in enumerate(titles, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     header = []
-    for title, _width in columns():
-        cell = WriteOnlyCell(sheet, value=title)
+    for name, _width in titles:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font, cell.fill = header_font, fill
         cell.alignment = Alignment(horizontal="center")
         header.append(cell)
     sheet.append(header)
+    return sheet
+
+
+def results_workbook(user, period: Period, filters: ResultsFilter | None = None) -> bytes:
+    places = {j.pk: j for j in Jurisdiction.objects.only("name", "level", "parent_id")}
+    book = Workbook(write_only=True)
+    sheet = new_sheet(book, _("Results list %(period)s") % {"period": period.code}, columns())
     cases = results_cases(user, period, filters)
     for number, case in enumerate(cases.iterator(chunk_size=CHUNK), 1):
         outcome, done = _outcome(case)
@@ -202,17 +208,7 @@ def visit_sheet(book, cases, places: dict[int, Jurisdiction]) -> None:
     )
     if not problems.exists():
         return
-    sheet = book.create_sheet(_("Enterprise visits"))
-    header_font, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-    for index, (_title, width) in enumerate(visit_columns(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title, _width in visit_columns():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill = header_font, fill
-        header.append(cell)
-    sheet.append(header)
+    sheet = new_sheet(book, _("Enterprise visits"), visit_columns())
     for number, case in enumerate(problems.iterator(chunk_size=CHUNK), 1):
         outcome, done = _outcome(case)
         answer = f"{_handled_by(case, places)}：{outcome} {done}".strip()

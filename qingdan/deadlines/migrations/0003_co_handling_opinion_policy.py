@@ -4,6 +4,15 @@ from the co-handling request, as data an administrator adjusts."""
 from django.db import migrations, models
 
 
+STAGES = [
+    ("accept", "Acceptance notice"),
+    ("assign", "Transfer or assignment"),
+    ("handle", "Handling"),
+    ("review_request", "Review request window"),
+    ("co_opinion", "Co-handling opinion"),
+]
+
+
 def seed(apps, schema_editor):
     from qingdan.deadlines.seed import CO_OPINION_POLICY, seed_policies
 
@@ -18,13 +27,7 @@ class Migration(migrations.Migration):
             model_name="deadlinealert",
             name="stage",
             field=models.CharField(
-                choices=[
-                    ("accept", "Acceptance notice"),
-                    ("assign", "Transfer or assignment"),
-                    ("handle", "Handling"),
-                    ("review_request", "Review request window"),
-                    ("co_opinion", "Co-handling opinion"),
-                ],
+                choices=STAGES,
                 max_length=16,
                 verbose_name="stage",
             ),
@@ -33,13 +36,7 @@ class Migration(migrations.Migration):
             model_name="deadlinepolicy",
             name="stage",
             field=models.CharField(
-                choices=[
-                    ("accept", "Acceptance notice"),
-                    ("assign", "Transfer or assignment"),
-                    ("handle", "Handling"),
-                    ("review_request", "Review request window"),
-                    ("co_opinion", "Co-handling opinion"),
-                ],
+                choices=STAGES,
                 max_length=16,
                 verbose_name="stage",
             ),

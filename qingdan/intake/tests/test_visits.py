@@ -147,27 +147,23 @@ class VisitWarningTests(TestCase):
         )
         self.assertEqual(stats_indicators(self.org.analyst, "2026H1")["total"]["repeat"], 0)
 
+    def call(self, title, content):
+        """The enterprise phones in a matter of the same category."""
+        return case_actions.register_case(
+            self.org.town_clerk,
+            channel=Channel.PHONE,
+            title=title,
+            content=content,
+            jurisdiction=self.org.town,
+            petitioner=dict(ENTERPRISE),
+            category=self.category,
+        )
+
     def test_another_subject_of_the_enterprise_is_not_a_repeat_the_same_subject_is(self):
         first = self.visit(days_ago=20).problems.first().case
-        other_subject = case_actions.register_case(
-            self.org.town_clerk,
-            channel=Channel.PHONE,
-            title="出口退税",
-            content="企业出口退税迟迟未到账，资金周转困难。",
-            jurisdiction=self.org.town,
-            petitioner={k: v for k, v in ENTERPRISE.items()},
-            category=self.category,
-        )
+        other_subject = self.call("出口退税", "企业出口退税迟迟未到账，资金周转困难。")
         self.assertFalse(other_subject.flags.filter(kind="repeat").exists())
-        again = case_actions.register_case(
-            self.org.town_clerk,
-            channel=Channel.PHONE,
-            title="用电增容仍未批复",
-            content="企业用电增容申请至今未批复，新生产线无法投产。",
-            jurisdiction=self.org.town,
-            petitioner={k: v for k, v in ENTERPRISE.items()},
-            category=self.category,
-        )
+        again = self.call("用电增容仍未批复", "企业用电增容申请至今未批复，新生产线无法投产。")
         flag = again.flags.get(kind="repeat")
         self.assertEqual(flag.evidence["cases"], [first.tracking_number])
         self.assertEqual(stats_indicators(self.org.analyst, "2026H1")["total"]["repeat"], 1)
