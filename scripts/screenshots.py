@@ -125,6 +125,7 @@ def capture(url: str, folder: Path) -> None:
             page.select_option("#id_place", label="欧家夼村")
             page.fill("#id_title", "村东头排水沟堵塞")
             page.fill("#id_content", "村东头排水沟被垃圾堵塞，下雨后积水漫到路上，请尽快清理。")
+            page.select_option("#id_category", label="城乡建设")
             solve_challenge(page)
             shoot(page, folder, "portal-submit", size)
             page.click("#portal-submit button[type=submit]")

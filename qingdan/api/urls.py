@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from qingdan.cases.api import CaseViewSet, PetitionerViewSet
 from qingdan.orgs.api import CategoryViewSet, DepartmentViewSet, JurisdictionViewSet
-from qingdan.stats.api import IndicatorsView
+from qingdan.stats.api import IndicatorsView, ResultsView
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ router.register("categories", CategoryViewSet, basename="category")
 urlpatterns = [
     path("", include(router.urls)),
     path("statistics/", IndicatorsView.as_view(), name="statistics"),
+    path("results/", ResultsView.as_view(), name="results"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

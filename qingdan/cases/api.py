@@ -57,7 +57,7 @@ CO_HANDLINGS = Prefetch("co_handlings", queryset=CoHandling.objects.select_relat
 
 def with_relations(cases):
     return cases.select_related(
-        "jurisdiction", "category", "lead_unit", "petitioner", "parent"
+        "jurisdiction", "category", "lead_unit", "petitioner", "parent", "receiving_leader"
     ).prefetch_related(CO_HANDLINGS)
 
 

@@ -6,7 +6,8 @@ from rest_framework import serializers
 from qingdan.core import pii
 from qingdan.core.serializers import BuiltOnce, InputSerializer, read_slug
 from qingdan.core.validators import IdType
-from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.choices import Role
+from qingdan.orgs.models import Category, Jurisdiction, User
 
 from .catalogue import CASE_ACTIONS
 from .choices import Channel, DeadlineStatus, PetitionerKind, State, Tier, Urgency
@@ -73,6 +74,15 @@ class CaseCreate(InputSerializer):
         "(see the category's questions).",
     )
 
+    # 坐班接访: the leader on duty who received the petitioner (walk-in only), by username.
+    receiving_leader = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(role=Role.LEADER),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
 
 def _several(choices):
     return serializers.ListField(child=serializers.ChoiceField(choices.choices), required=False)
@@ -108,6 +118,7 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
     lead_unit = read_slug("code")
     co_units = serializers.SerializerMethodField()
     petitioner = PetitionerOutput(read_only=True, allow_null=True)
+    receiving_leader = read_slug("username")
     parent = read_slug(  # type: ignore[assignment]
         "tracking_number"
     )
@@ -131,6 +142,7 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
             "longitude",
             "petitioner",
             "headcount",
+            "receiving_leader",
             "lead_unit",
             "co_units",
             "assigning_body",

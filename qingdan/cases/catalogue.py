@@ -6,13 +6,15 @@ of the buttons on the case page.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.core import catalogue as c
 from qingdan.core.catalogue import ActionSpec, Catalogue, Context
+from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Department, Jurisdiction
 
 from . import actions
-from .choices import Action, LegalChannel, Rating, ReplyOpinion, Tier
+from .choices import Action, LegalChannel, PetitionerKind, Rating, ReplyOpinion, Tier
 from .models import Case
 from .transitions import PAUSE_CLOCK, RESUME_CLOCK, clock_can_pause, clock_can_resume
 
@@ -38,6 +40,13 @@ def units_for(context: Context):
         .select_related("jurisdiction")
         .order_by("jurisdiction__code", "name")
     )
+
+
+def unit_group(unit: Department):
+    """City bureaus under one heading, each town's offices under the town's name."""
+    if unit.jurisdiction.level == Level.CITY:
+        return _("City bureaus")
+    return unit.jurisdiction.name
 
 
 def places(context: Context):
@@ -79,13 +88,24 @@ CASE_ACTIONS = Catalogue(
             shown=lambda case: case.tier != Tier.CITY,
         ),
         ActionSpec(
+            Action.TAKE_OVER,
+            actions.take_over,
+            _("Take over to my tier"),
+            {"reason": reason()},
+            shown=lambda case: case.tier != Tier.CITY,
+        ),
+        ActionSpec(
             Action.ASSIGN,
             actions.assign,
             _("Assign a lead unit"),
             {
                 "lead_unit": c.one(_("Lead unit"), Department, offered=units_for),
                 "co_units": c.many(
-                    _("Co-handling units"), Department, offered=units_for, default=list
+                    _("Co-handling units"),
+                    Department,
+                    offered=units_for,
+                    default=list,
+                    group=unit_group,
                 ),
                 "note": note(),
             },
@@ -98,7 +118,10 @@ CASE_ACTIONS = Catalogue(
             _("Record the petitioner's evaluation"),
             {"rating": c.choice(_("Evaluation"), Rating, radio=True), "note": note()},
         ),
-        ActionSpec(Action.CLOSE, actions.close, _("Close"), {"note": note()}),
+        # "Close" alone is the admin's 关闭 (an earlier catalogue); a case is 办结.
+        ActionSpec(
+            Action.CLOSE, actions.close, pgettext_lazy("case action", "Close"), {"note": note()}
+        ),
         ActionSpec(
             Action.REOPEN,
             actions.reopen,
@@ -110,7 +133,17 @@ CASE_ACTIONS = Catalogue(
             Action.CO_HANDLE,
             actions.add_co_handling,
             _("Add co-handling units"),
-            {"units": c.many(_("Units"), Department, offered=units_for), "note": note()},
+            {
+                "units": c.many(_("Units"), Department, offered=units_for, group=unit_group),
+                "note": note(),
+            },
+        ),
+        ActionSpec(
+            Action.CO_OPINION,
+            actions.give_co_opinion,
+            _("Give the co-handling opinion"),
+            {"opinion": c.text(_("Opinion for the lead unit"), rows=4)},
+            shown=lambda case: bool(case.co_handlings.all()),
         ),
         ActionSpec(
             Action.EXTEND,
@@ -127,7 +160,7 @@ CASE_ACTIONS = Catalogue(
         ActionSpec(
             Action.HAND_BACK,
             actions.hand_back,
-            _("Hand back to the lower tier"),
+            _("Pass down to the lower tier"),
             {"reason": reason()},
             shown=lambda case: case.tier != Tier.VILLAGE and case.jurisdiction.level != case.tier,
         ),
@@ -187,6 +220,28 @@ CASE_ACTIONS = Catalogue(
                 "kind": c.line(_("Kind of link"), max_length=20, default="related", in_form=False),
                 "note": note(),
             },
+        ),
+        ActionSpec(
+            Action.ADD_PETITIONER,
+            actions.add_petitioner,
+            _("Add the petitioner"),
+            {
+                "kind": c.choice(
+                    _("Petitioner is"),
+                    PetitionerKind,
+                    default=PetitionerKind.PERSON,
+                    initial=PetitionerKind.PERSON,
+                    form_required=True,
+                ),
+                "name": c.line(_("Name")),
+                "phone": c.line(_("Mobile phone"), max_length=20, required=False),
+                "id_number": c.line(_("ID number"), max_length=18, required=False),
+                "credit_code": c.line(
+                    _("Unified social credit code"), max_length=18, required=False
+                ),
+                "address": c.line(_("Address"), max_length=200, required=False),
+            },
+            shown=lambda case: not case.petitioner_id,
         ),
         ActionSpec(
             Action.ATTACH,

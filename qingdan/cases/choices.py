@@ -41,6 +41,12 @@ class LegalChannel(models.TextChoices):
     OTHER = "other", _("Other legal procedure")
 
 
+# CaseLink.kind of the problems raised together on one occasion (one enterprise visit):
+# distinct problems, linked so each shows the others and never counted as repeats of
+# each other.
+RAISED_TOGETHER = "raised_together"
+
+
 class Action(models.TextChoices):
     """Every kind of timeline event."""
 
@@ -50,7 +56,7 @@ class Action(models.TextChoices):
     DIVERT = "divert", _("Diverted to the legal channel")
     RESOLVE_ON_THE_SPOT = "resolve_on_the_spot", _("Resolved on the spot")
     ESCALATE = "escalate", _("Escalated")
-    HAND_BACK = "hand_back", _("Handed back to a lower tier")
+    HAND_BACK = "hand_back", _("Passed down to the lower tier")
     TRANSFER = "transfer", _("Transferred to another jurisdiction")
     ASSIGN = "assign", _("Assigned to a lead unit")
     CO_HANDLE = "co_handle", _("Co-handling unit added")
@@ -68,6 +74,9 @@ class Action(models.TextChoices):
     REVEAL = "reveal", _("Personal data revealed")
     DEADLINE = "deadline", _("Deadline event")
     SUPERVISE = "supervise", _("Supervision")
+    TAKE_OVER = "take_over", _("Taken over by a higher tier")
+    ADD_PETITIONER = "add_petitioner", _("Petitioner added")
+    CO_OPINION = "co_opinion", _("Co-handling opinion")
 
 
 __all__ = [
@@ -82,6 +91,7 @@ __all__ = [
     "DeadlineStatus",
     "LegalChannel",
     "PetitionerKind",
+    "RAISED_TOGETHER",
     "Rating",
     "ReplyOpinion",
     "ReviewLevel",

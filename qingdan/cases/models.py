@@ -7,6 +7,7 @@ visibility rule and the invariants that must hold whatever code path writes.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core import crypto, masking
@@ -242,6 +243,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="led_cases",
     )
+    # Walk-in reception (坐班接访): the leader on duty who received the petitioner.
+    receiving_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("receiving leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_cases",
+        help_text=_("The leader who received the petitioner at a walk-in reception (接访领导)."),
+    )
     # Superior assignment (上级交办).
     assigning_body = models.CharField(_("assigning body"), max_length=100, blank=True)
     assigning_reference = models.CharField(_("assignment reference"), max_length=60, blank=True)
@@ -356,6 +367,18 @@ class CoHandling(models.Model):
         Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    # 协办意见: what the unit tells the lead unit, by when (a policy of the deadlines app).
+    opinion_due_at = models.DateTimeField(_("opinion due"), null=True, blank=True)
+    opinion = models.TextField(_("co-handling opinion"), blank=True)
+    opinion_at = models.DateTimeField(_("opinion given at"), null=True, blank=True)
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opinion given by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("co-handling unit")
@@ -366,6 +389,13 @@ class CoHandling(models.Model):
 
     def __str__(self) -> str:
         return str(self.department)
+
+    @property
+    def opinion_late(self) -> bool:
+        """The opinion came after its limit, or has not come and the limit is past."""
+        if self.opinion_due_at is None:
+            return False
+        return (self.opinion_at or timezone.now()) > self.opinion_due_at
 
 
 class CaseEvent(models.Model):

@@ -6,11 +6,14 @@ queue's "waiting on me"). A test holds the two to the same answer for every pers
 
 from django.db.models import Q
 
-from qingdan.core.vocabulary import State
+from qingdan.core.vocabulary import TIER_ORDER, State
 from qingdan.orgs.choices import Level
 from qingdan.orgs.permissions import OVERSEER_ROLES, PLACE_ROLES, is_administrator
 
 TIER = "tier"  # works at the jurisdiction that owns the case at its current tier
+# Works at a tier above the case's current tier, in a place that contains the case
+# (a town over its villages' cases, the city over everything): may take it over.
+ABOVE = "above"
 LEAD = "lead"  # handler in the lead unit
 CO = "co"  # handler in a co-handling unit
 VIEW = "view"  # may see the case
@@ -18,9 +21,9 @@ RECEIVER = "receiver"  # the agent who received it: tracks it to the end and rep
 PETITIONER = "petitioner"  # the petitioner, through the portal or a return visit
 SYSTEM = "system"  # the worker
 
-STAFF_RIGHTS = (TIER, LEAD, CO, VIEW, RECEIVER)
+STAFF_RIGHTS = (TIER, ABOVE, LEAD, CO, VIEW, RECEIVER)
 # An administrator holds these on every case.
-ADMINISTRATOR_RIGHTS = frozenset({TIER, LEAD, CO, VIEW})
+ADMINISTRATOR_RIGHTS = frozenset({TIER, ABOVE, LEAD, CO, VIEW})
 NOTHING = Q(pk__in=[])
 # Not Q(): an empty Q vanishes when combined with another (Q() | x is x).
 EVERYTHING = Q(pk__isnull=False)
@@ -33,6 +36,12 @@ def _scope(user):
 def _acts_at_every_tier(user, scope) -> bool:
     # City supervisors and leaders oversee every tier; others act at their own.
     return scope.level == Level.CITY and user.role in OVERSEER_ROLES
+
+
+def _tiers_below(level: str) -> list[str]:
+    """The tiers under a place's level (a town: the village; a village: none)."""
+    tiers = [str(tier) for tier in TIER_ORDER]
+    return tiers[: tiers.index(level)] if level in tiers else []
 
 
 def rights_on(user, case) -> frozenset[str]:
@@ -49,6 +58,8 @@ def rights_on(user, case) -> frozenset[str]:
             scope.level == case.tier or _acts_at_every_tier(user, scope)
         ):
             rights.add(TIER)
+        if user.role in PLACE_ROLES and case.tier in _tiers_below(scope.level):
+            rights.add(ABOVE)
     if case.created_by_id == user.pk and VIEW in rights:
         rights.add(RECEIVER)
     if user.department_id:
@@ -107,6 +118,11 @@ def condition(right: str, user, model) -> Q:
         if _acts_at_every_tier(user, scope):
             return _in_place(user)
         return _in_place(user) & Q(tier=scope.level)
+    if right == ABOVE:
+        scope = _scope(user)
+        if scope is None or user.role not in PLACE_ROLES or not _tiers_below(scope.level):
+            return NOTHING
+        return _in_place(user) & Q(tier__in=_tiers_below(scope.level))
     if right in (LEAD, CO):
         return _in_unit(user, model, right)
     if right == RECEIVER:

@@ -12,7 +12,7 @@ from qingdan.deadlines.choices import Stage
 from qingdan.deadlines.policies import policy_for
 
 from .choices import ANSWERED_STATES, HANDLING_STATES, UNANSWERED_STATES, Action, State
-from .rights import CO, LEAD, PETITIONER, RECEIVER, SYSTEM, TIER, VIEW, rights_on
+from .rights import ABOVE, CO, LEAD, PETITIONER, RECEIVER, SYSTEM, TIER, VIEW, rights_on
 
 S = State
 EVERY_STATE = frozenset(State.values)
@@ -56,21 +56,28 @@ TRANSITIONS: dict[str, Transition] = {
     Action.RESOLVE_ON_THE_SPOT: _t({S.REGISTERED, S.ACCEPTED}, S.REPLIED, TIER),
     Action.ESCALATE: _t(UNANSWERED_STATES, None, TIER, SYSTEM),
     Action.HAND_BACK: _t(UNANSWERED_STATES, None, TIER),
+    # 提级办理: a higher tier takes the case up to itself (then handles or passes it down).
+    Action.TAKE_OVER: _t(UNANSWERED_STATES, None, ABOVE),
     Action.TRANSFER: _t(UNANSWERED_STATES, None, TIER),
     Action.ASSIGN: _t(HANDLING_STATES, S.IN_PROGRESS, TIER),
     Action.CO_HANDLE: _t({S.IN_PROGRESS}, None, TIER, LEAD),
+    # 协办意见: a co-handling unit tells the lead unit, before it replies.
+    Action.CO_OPINION: _t(HANDLING_STATES, None, CO),
     Action.EXTEND: _t(HANDLING_STATES, None, TIER),
     PAUSE_CLOCK: _t(HANDLING_STATES, None, TIER, LEAD, when=clock_can_pause),
     RESUME_CLOCK: _t(HANDLING_STATES, None, TIER, LEAD, when=clock_can_resume),
     Action.REPLY: _t(HANDLING_STATES, S.REPLIED, TIER, LEAD),
     Action.EVALUATE: _t({S.REPLIED}, S.EVALUATED, TIER, LEAD, RECEIVER, PETITIONER),
-    Action.CLOSE: _t({S.EVALUATED}, S.CLOSED, TIER),
+    # The unit that holds the case and the tiers above it may close it.
+    Action.CLOSE: _t({S.EVALUATED}, S.CLOSED, TIER, LEAD, ABOVE),
     Action.REOPEN: _t({S.EVALUATED}, S.IN_PROGRESS, TIER),
     Action.REQUEST_REVIEW: _t(ANSWERED_STATES, None, TIER, RECEIVER, PETITIONER),
     Action.CLOSURE_AGREEMENT: _t(ANSWERED_STATES, None, TIER),
     Action.NOTE: _t(EVERY_STATE, None, TIER, LEAD, CO, RECEIVER, VIEW, SYSTEM),
     Action.LINK: _t(EVERY_STATE, None, TIER, LEAD, VIEW),
     Action.ATTACH: _t(EVERY_STATE - {S.CLOSED}, None, TIER, LEAD, CO, RECEIVER, PETITIONER),
+    # A case registered without its petitioner (上级交办, a police report) gets one later.
+    Action.ADD_PETITIONER: _t(EVERY_STATE, None, TIER, when=lambda case: not case.petitioner_id),
 }
 
 

@@ -75,6 +75,9 @@ class Field:
     offered: Callable[[Context], Any] | None = None
     typed: bool = False
     not_found: Any = ""
+    # OBJECTS: the heading an object is listed under (a long list: grouped, and the
+    # form offers a search box to narrow it).
+    group: Callable[[Any], Any] | None = None
 
     def objects(self, context: Context):
         return self.queryset(context) if self.queryset else self.model.objects.all()

@@ -6,12 +6,13 @@ refusal next to the field it names (`form.status_code` then says 400, 409 …). 
 the actor's rights is a 403, whatever the form.
 """
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import ActionSpec, Context, Field, Kind
@@ -117,6 +118,30 @@ class TypedObjectField(forms.CharField):
         return found
 
 
+class GroupedChoiceIterator(ModelChoiceIterator):
+    """The objects under their headings, in the queryset's order of first appearance."""
+
+    def __init__(self, field, group):
+        super().__init__(field)
+        self.group = group
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list] = {}
+        for item in self.queryset:
+            groups.setdefault(str(self.group(item)), []).append(self.choice(item))
+        yield from groups.items()
+
+
+class GroupedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes grouped under headings (the widget renders a group per heading)."""
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.iterator = partial(GroupedChoiceIterator, group=group)  # type: ignore[assignment]
+
+
 class CatalogueForm(ActionForm):
     """The form of one catalogue action on one subject. `expected_version` is the
     version the page showed: a change made meanwhile is a conflict, not an overwrite."""
@@ -193,6 +218,13 @@ def _form_field(spec_field: Field) -> forms.Field:
             return TypedObjectField(spec_field, max_length=64, **common)
         return forms.ModelChoiceField(queryset=spec_field.model.objects.none(), **common)
     if kind == Kind.OBJECTS:
+        if spec_field.group is not None:
+            return GroupedMultipleChoiceField(
+                group=spec_field.group,
+                queryset=spec_field.model.objects.none(),
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "filterable"}),
+                **common,
+            )
         return forms.ModelMultipleChoiceField(
             queryset=spec_field.model.objects.none(),
             widget=forms.CheckboxSelectMultiple,

@@ -95,10 +95,12 @@ class AddIndexOnline(migrations.AddIndex):
 
 
 class AddFieldOnline(migrations.AddField):
-    """AddField for a column with `db_index=True`: the column is added on its own (a
-    nullable column or one with a constant default is a catalogue change on PostgreSQL
-    11+, no rewrite), then its index is built CONCURRENTLY under the name Django gives it.
-    Other databases get a plain AddField. Same state as AddField."""
+    """AddField for a column with `db_index=True` or a foreign key: the column is added
+    on its own (a nullable column or one with a constant default is a catalogue change
+    on PostgreSQL 11+, no rewrite), then its index is built CONCURRENTLY under the name
+    Django gives it, and a foreign key's constraint is added NOT VALID and validated
+    after (VALIDATE CONSTRAINT does not block writes). Other databases get a plain
+    AddField. Same state as AddField."""
 
     atomic = False
 
@@ -113,18 +115,44 @@ class AddFieldOnline(migrations.AddField):
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
         field = model._meta.get_field(self.name)
-        # The column, without the index add_field would build under lock (and defer).
-        bare = field.clone()
-        bare.db_index = False
-        bare.set_attributes_from_name(field.name)
-        bare.model = model
-        if not self._column_exists(schema_editor, model, bare.column):
+        foreign_key = field.remote_field is not None and getattr(field, "db_constraint", False)
+        if not self._column_exists(schema_editor, model, field.column):
+            # The column alone: without the index add_field would build under lock, and
+            # without the key's constraint, which would be validated under lock.
+            saved = field.db_index, field.default, getattr(field, "db_constraint", None)
+            field.db_index = False
+            if foreign_key:
+                field.db_constraint = False  # type: ignore[attr-defined]
             if not self.preserve_default:
-                bare.default = self.field.default
-            schema_editor.add_field(model, bare)
+                field.default = self.field.default
+            try:
+                schema_editor.add_field(model, field)
+            finally:
+                field.db_index, field.default = saved[0], saved[1]
+                if foreign_key:
+                    field.db_constraint = saved[2]  # type: ignore[attr-defined]
         for statement in schema_editor._field_indexes_sql(model, field):
             concurrent = Statement(schema_editor.sql_create_index_concurrently, **statement.parts)
             _run_concurrently(schema_editor, str(statement.parts["name"]).strip('"'), concurrent)
+        if foreign_key:
+            self._add_foreign_key(schema_editor, model, field)
+
+    @staticmethod
+    def _add_foreign_key(schema_editor, model, field) -> None:
+        constraint = schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
+        name = str(constraint.parts["name"]).strip('"')
+        table = schema_editor.quote_name(model._meta.db_table)
+        exists = False
+        if not schema_editor.collect_sql:
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
+                exists = cursor.fetchone() is not None
+        if not exists:
+            schema_editor.execute(f"{constraint} NOT VALID", params=None)
+        schema_editor.execute(
+            f"ALTER TABLE {table} VALIDATE CONSTRAINT {schema_editor.quote_name(name)}",
+            params=None,
+        )
 
     @staticmethod
     def _column_exists(schema_editor, model, column: str) -> bool:

@@ -8,7 +8,8 @@ transaction. The approved ways are the operations of `qingdan.core.migration_ops
 (in a migration with `atomic = False`):
 
 - an index: `AddIndexOnline` (a model's index), `AddFieldOnline` (a new column with
-  `db_index=True`), `CreateIndexOnlineSQL` (a raw index on another app's table);
+  `db_index=True`, or a foreign key: its constraint added NOT VALID, then validated),
+  `CreateIndexOnlineSQL` (a raw index on another app's table);
 - a data change: `RunPythonInBatches`;
 - a new column that is nullable or has a constant default: plain `AddField` (a
   catalogue change on PostgreSQL 11+, no rewrite).
@@ -94,10 +95,10 @@ def _schema_kwargs(field: models.Field) -> tuple[str, dict]:
 def _new_column_problem(field: models.Field, *, online: bool) -> str | None:
     if field.many_to_many:
         return None  # a new table
-    if field.is_relation and getattr(field, "db_constraint", False):
+    if field.is_relation and getattr(field, "db_constraint", False) and not online:
         return (
             "adds a foreign key, whose constraint is validated by a scan that blocks "
-            "writes; add the column without the constraint or review it"
+            "writes: use AddFieldOnline (NOT VALID, then VALIDATE) or review it"
         )
     if field.unique:
         return "adds a unique column, whose index is built under lock"

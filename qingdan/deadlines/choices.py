@@ -14,6 +14,8 @@ class Stage(models.TextChoices):
     HANDLE = "handle", _("Handling")
     # The petitioner's window to ask for review after the reply (arts. 35-36).
     REVIEW_REQUEST = "review_request", _("Review request window")
+    # A co-handling unit's opinion to the lead unit (协办意见), from when it was added.
+    CO_OPINION = "co_opinion", _("Co-handling opinion")
 
 
 # Stages whose limits the worker chases (the review window binds the petitioner).
@@ -24,6 +26,7 @@ class ClockStart(models.TextChoices):
     RECEIVED = "received", _("Receipt (registration)")
     ACCEPTED = "accepted", _("Acceptance (start of handling)")
     REPLIED = "replied", _("Written reply")
+    CO_HANDLING = "co_handling", _("Co-handling request (unit added)")
 
 
 class LimitUnit(models.TextChoices):

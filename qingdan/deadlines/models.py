@@ -162,6 +162,10 @@ class DeadlinePolicy(models.Model):
             errors["starts_at"] = [_("The review window runs from the written reply.")]
         if self.stage in (Stage.ACCEPT, Stage.ASSIGN) and self.starts_at != ClockStart.RECEIVED:
             errors["starts_at"] = [_("This limit runs from receipt.")]
+        if (self.stage == Stage.CO_OPINION) != (self.starts_at == ClockStart.CO_HANDLING):
+            errors["starts_at"] = [
+                _("A co-handling opinion runs from the co-handling request, and only it does.")
+            ]
         if self.warn_before is not None and self.warn_before < dt.timedelta(0):
             errors["warn_before"] = [_("The warning comes before the limit, not after.")]
         if self.is_active and self.stage:

@@ -128,11 +128,28 @@ STATUTORY_POLICIES: list[dict] = [
 ]
 
 
-def seed_policies(apps=live_apps) -> int:
-    """Create the statutory policies that are missing (matched by name)."""
+# Local practice, not statute (协办单位反馈协办意见): a default an administrator adjusts.
+CO_OPINION_POLICY = {
+    "name": "协办意见：协办单位自接到协办通知之日起7日内向主办单位反馈",
+    "stage": "co_opinion",
+    "starts_at": "co_handling",
+    "limit": 7,
+    "unit": "calendar_days",
+    "warn_before": D(days=2),
+    "supervise": False,
+    "legal_basis": "工作惯例（可调整）",
+}
+STATUTORY_POLICIES.append(CO_OPINION_POLICY)
+
+
+def seed_policies(apps=live_apps, *, names: set[str] | None = None) -> int:
+    """Create the default policies that are missing (matched by name), or only those
+    named."""
     policy_model = apps.get_model("deadlines", "DeadlinePolicy")
     created = 0
     for spec in STATUTORY_POLICIES:
+        if names is not None and spec["name"] not in names:
+            continue
         defaults = {
             "supervise": True,
             "notify_on_warning": list(WARN_NOTIFY),

@@ -176,3 +176,14 @@ def review_request_deadline(case) -> dt.datetime | None:
     """The end of the petitioner's window to ask for review (arts. 35-36), by policy."""
     clock = compute_clock(Stage.REVIEW_REQUEST, case, case.replied_at or dt.datetime.now(dt.UTC))
     return clock.due_at if clock else None
+
+
+def co_opinion_due(case, requested_at: dt.datetime) -> dt.datetime | None:
+    """When a co-handling unit added at `requested_at` owes the lead unit its opinion
+    (协办意见), by policy; None when no policy sets it."""
+    policy = policy_for(Stage.CO_OPINION, case)
+    if policy is None:
+        return None
+    if policy.unit == LimitUnit.HOURS:
+        return calendar.hours_limit(requested_at, policy.limit)
+    return calendar.limit_from(requested_at, policy.limit, policy.unit)

@@ -3,16 +3,19 @@ and their errors are put back on the fields they name (`qingdan.core.forms`)."""
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import Urgency
 from qingdan.cases.models import Case
-from qingdan.core.forms import ActionForm, ActionModelForm
+from qingdan.core.errors import ValidationFailed
+from qingdan.core.forms import ActionForm, ActionModelForm, CheckedTextForm
 from qingdan.orgs.models import Category, Jurisdiction, User
 
 from . import actions
 from .choices import QUICK_CHANNELS
 from .models import PolicyAnswer
+from .reports import completion_report_draft
 
 MAX_UPLOAD_BYTES = getattr(settings, "QINGDAN_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
@@ -66,9 +69,35 @@ VISIT_ALIASES = {
     "enterprise.contact_name": "contact_name",
     "enterprise.phone": "phone",
 }
+PROBLEM_ROWS = 3  # empty rows on a new visit; the page adds more
+
+
+class ProblemRowForm(CheckedTextForm):
+    """One problem the enterprise raised, with its own category."""
+
+    content = forms.CharField(
+        label=_("Problem"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+
+
+ProblemRows = forms.formset_factory(
+    ProblemRowForm,
+    extra=PROBLEM_ROWS,
+    max_num=actions.MAX_PROBLEMS,
+    absolute_max=actions.MAX_PROBLEMS,
+    validate_max=True,
+)
 
 
 class VisitForm(ActionForm):
+    """The visit, and its problems as rows (`self.rows`, a formset): each row a case."""
+
     aliases = VISIT_ALIASES
 
     visited_on = forms.DateField(
@@ -89,19 +118,13 @@ class VisitForm(ActionForm):
     topics = forms.CharField(
         label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    problems = forms.CharField(
-        label=_("Problems raised"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One problem per line; each becomes a tracked case."),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
-    )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
         self.user = user
+        self.rows = ProblemRows(data, prefix="problems")
+        # The rows sent to the action, by the action's position (1, 2 …).
+        self.sent_rows: list[int] = []
         self.fields["jurisdiction"].queryset = _places(user)
         self.fields["staff"].queryset = User.objects.filter(is_active=True).order_by("username")
         if not self.is_bound:
@@ -109,9 +132,17 @@ class VisitForm(ActionForm):
             if user.jurisdiction_id:
                 self.fields["jurisdiction"].initial = user.jurisdiction_id
 
+    def is_valid(self) -> bool:
+        rows_valid = self.rows.is_valid()
+        return super().is_valid() and rows_valid
+
     def action_arguments(self) -> dict:
         data = self.cleaned_data
-        category = data.get("category")
+        problems, self.sent_rows = [], []
+        for index, row in enumerate(self.rows.cleaned_data):
+            if (row.get("content") or "").strip():
+                problems.append({"content": row["content"], "category": row.get("category")})
+                self.sent_rows.append(index)
         return {
             "visited_on": data.get("visited_on"),
             "enterprise": {
@@ -123,15 +154,30 @@ class VisitForm(ActionForm):
             "jurisdiction": data["jurisdiction"],
             "staff": list(data["staff"]),
             "topics": data["topics"],
-            "problems": [
-                {"content": line.strip(), "category": category}
-                for line in data["problems"].splitlines()
-                if line.strip()
-            ],
+            "problems": problems,
         }
 
     def perform(self):
-        return actions.record_enterprise_visit(self.user, **self.action_arguments())
+        try:
+            return actions.record_enterprise_visit(self.user, **self.action_arguments())
+        except ValidationFailed as error:
+            raise ValidationFailed(self._put_on_rows(error.errors)) from error
+
+    def _put_on_rows(self, errors: dict) -> dict:
+        """Show the problems' errors on their rows; return the others."""
+        rest: dict[str, list] = {}
+        for name, messages in errors.items():
+            parts = name.split(".")
+            if parts[0] != "problems":
+                rest[name] = messages
+            elif len(parts) == 1:
+                self.rows.non_form_errors().extend(str(m) for m in messages)
+            else:
+                row = self.rows.forms[self.sent_rows[int(parts[1]) - 1]]
+                field = parts[2] if parts[2] in row.fields else "content"
+                for message in messages:
+                    row.add_error(field, str(message))
+        return rest
 
 
 class PolicyAnswerForm(ActionModelForm):
@@ -189,6 +235,13 @@ class CiteForm(ActionForm):
 
 
 class AssignmentForm(ActionForm):
+    aliases = {
+        "petitioner.name": "petitioner_name",
+        "petitioner.phone": "petitioner_phone",
+        "petitioner.id_number": "petitioner_id_number",
+        "petitioner.address": "petitioner_address",
+    }
+
     assigning_body = forms.CharField(label=_("Assigning body"), max_length=100, required=False)
     assigning_reference = forms.CharField(
         label=_("Assignment reference"), max_length=60, required=False
@@ -209,6 +262,15 @@ class AssignmentForm(ActionForm):
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    # The petitioner, if the superior's file names one (otherwise 未登记诉求人).
+    petitioner_name = forms.CharField(
+        label=_("Petitioner's name (optional)"), required=False, max_length=100
+    )
+    petitioner_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
+    petitioner_id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    petitioner_address = forms.CharField(label=_("Home address"), required=False, max_length=200)
+
+    PETITIONER_FIELDS = ("name", "phone", "id_number", "address")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,7 +278,9 @@ class AssignmentForm(ActionForm):
         self.fields["jurisdiction"].queryset = _places(user)
 
     def perform(self):
-        return actions.register_superior_assignment(self.user, **self.cleaned_data)
+        data = dict(self.cleaned_data)
+        petitioner = {name: data.pop(f"petitioner_{name}") for name in self.PETITIONER_FIELDS}
+        return actions.register_superior_assignment(self.user, petitioner=petitioner, **data)
 
 
 class AssignmentFilterForm(forms.Form):
@@ -241,6 +305,11 @@ class CompletionReportForm(ActionForm):
     )
 
     def __init__(self, *args, user, case, **kwargs):
+        # A draft from the case and its timeline, to be read and edited before sending.
+        kwargs.setdefault(
+            "initial",
+            {"text": completion_report_draft(case), "reported_on": timezone.localdate()},
+        )
         super().__init__(*args, **kwargs)
         self.user, self.case = user, case
 

@@ -12,7 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -287,6 +289,12 @@ def quick(request):
     form = QuickForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.submit():
         case = form.result
-        messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
+        # The desk enters the next report at once; the link opens the one just saved.
+        link = format_html(
+            '<a href="{}" id="registered-case">{}</a>',
+            reverse("web:case", args=[case.pk]),
+            case.tracking_number,
+        )
+        messages.success(request, format_html(_("Registered as {number}."), number=link))
         return redirect("intake:quick")
     return render(request, "intake/quick.html", {"form": form}, status=form.status_code)

@@ -142,6 +142,19 @@ class Category(models.Model):
         return self.name
 
 
+# The endings of place names (招远市, 泉山街道, 玲珑镇 …): what is left names the place.
+PLACE_ENDINGS = ("街道", "社区", "市", "县", "区", "镇", "乡", "村")
+
+
+def place_stem(name: str) -> str:
+    """招远市 → 招远, 泉山街道 → 泉山; a name that would be left with one character
+    stays whole."""
+    for ending in PLACE_ENDINGS:
+        if name.endswith(ending) and len(name) - len(ending) >= 2:
+            return name[: -len(ending)]
+    return name
+
+
 class DepartmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DepartmentQuerySet":
         if not user or not user.is_authenticated:
@@ -192,7 +205,12 @@ class Department(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.jurisdiction.name}{self.name}"
+        """The unit with its place in front (玲珑镇综治办), unless its name already says
+        the place (烟台市生态环境局招远分局, 玲珑派出所)."""
+        place = self.jurisdiction.name
+        if place in self.name or place_stem(place) in self.name:
+            return self.name
+        return f"{place}{self.name}"
 
     def clean(self) -> None:
         owner = (
@@ -209,6 +227,18 @@ class Department(models.Model):
 class StaffManager(UserManager):
     def get_queryset(self):
         return super().get_queryset().select_related("jurisdiction", "department__jurisdiction")
+
+    def leaders_near(self, user):
+        """Active leaders over the places `user` sees, and above them (who may receive
+        walk-in petitioners or own a case there)."""
+        above = []
+        scope = user.scope_jurisdiction
+        while scope is not None:
+            above.append(scope.pk)
+            scope = scope.parent
+        return self.filter(role=Role.LEADER, is_active=True).filter(
+            Q(jurisdiction__in=Jurisdiction.objects.visible_to(user)) | Q(jurisdiction_id__in=above)
+        )
 
 
 class User(AbstractUser):

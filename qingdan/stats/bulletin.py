@@ -270,6 +270,7 @@ def key_rows(report: dict) -> list[dict]:
         ("closed_on_time", _("Closed on time")),
         ("overdue", _("Past the time limit")),
         ("repeat", _("Repeat petitions")),
+        ("leader_received", _("Leader receptions")),
     ):
         rows.append(
             {

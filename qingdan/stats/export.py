@@ -7,7 +7,7 @@ write-only mode) so a large period does not fill the memory."""
 
 import io
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -31,6 +31,7 @@ from qingdan.core.characters import strip_illegal
 from qingdan.orgs.models import Jurisdiction
 
 from .periods import Period
+from .results import VISIT, ResultsFilter
 
 CHUNK = 2000
 TIER_LEVEL: dict[str, str] = {Tier.VILLAGE: "village", Tier.TOWN: "town", Tier.CITY: "city"}
@@ -102,11 +103,16 @@ def _text_cell(sheet, value) -> WriteOnlyCell:
     return cell
 
 
-def results_cases(user, period: Period):
+def results_cases(user, period: Period, filters: ResultsFilter | None = None):
+    cases = Case.objects.visible_to(user).filter(
+        registered_at__gte=period.start, registered_at__lt=period.end
+    )
     return (
-        Case.objects.visible_to(user)
-        .filter(registered_at__gte=period.start, registered_at__lt=period.end)
-        .select_related("category", "lead_unit__jurisdiction", "petitioner")
+        (filters or ResultsFilter())
+        .apply(cases)
+        .select_related(
+            "category", "lead_unit__jurisdiction", "petitioner", "jurisdiction", "visit_problem"
+        )
         .prefetch_related(
             Prefetch(
                 "co_handlings",
@@ -117,22 +123,29 @@ def results_cases(user, period: Period):
     )
 
 
-def results_workbook(user, period: Period) -> bytes:
-    places = {j.pk: j for j in Jurisdiction.objects.only("name", "level", "parent_id")}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Results list %(period)s") % {"period": period.code})
+def new_sheet(book, title: str, titles: list[tuple[str, int]]):
+    """A sheet with its header row (bold, shaded, frozen) and column widths."""
+    sheet = book.create_sheet(title)
     header_font, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-    for index, (_title, width) in enumerate(columns(), start=1):
+    for index, (_title, width) in enumerate(titles, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     header = []
-    for title, _width in columns():
-        cell = WriteOnlyCell(sheet, value=title)
+    for name, _width in titles:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font, cell.fill = header_font, fill
         cell.alignment = Alignment(horizontal="center")
         header.append(cell)
     sheet.append(header)
-    for number, case in enumerate(results_cases(user, period).iterator(chunk_size=CHUNK), 1):
+    return sheet
+
+
+def results_workbook(user, period: Period, filters: ResultsFilter | None = None) -> bytes:
+    places = {j.pk: j for j in Jurisdiction.objects.only("name", "level", "parent_id")}
+    book = Workbook(write_only=True)
+    sheet = new_sheet(book, _("Results list %(period)s") % {"period": period.code}, columns())
+    cases = results_cases(user, period, filters)
+    for number, case in enumerate(cases.iterator(chunk_size=CHUNK), 1):
         outcome, done = _outcome(case)
         masker = pii.Masker.for_petitioner(case.petitioner)
         on_time = (
@@ -159,6 +172,62 @@ def results_workbook(user, period: Period) -> bytes:
             _label(Rating, case.rating),
         ]
         sheet.append([_text_cell(sheet, value) for value in row])
+    visit_sheet(book, cases, places)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- the enterprise visits' sheet (关企面对面: 企业点题、部门答题、落实推动、企业评价) -------
+
+
+def visit_columns() -> list[tuple[str, int]]:
+    return [
+        (pgettext("results list", "No."), 6),
+        (pgettext("results list", "Visited on"), 12),
+        (pgettext("results list", "Enterprise"), 24),
+        (pgettext("results list", "Tracking number"), 18),
+        (pgettext("results list", "The enterprise's question"), 40),
+        (pgettext("results list", "The department's answer"), 50),
+        (pgettext("results list", "Follow-through"), 30),
+        (pgettext("results list", "The enterprise's rating"), 12),
+    ]
+
+
+def _follow_through(case: Case) -> str:
+    """落实推动: where the problem stands, and since when."""
+    state = _label(State, case.state)
+    if case.closed_at:
+        on_time = {None: "", True: _("on time"), False: _("late")}[case.closed_on_time]
+        return f"{state} {_date(case.closed_at)} {on_time}".strip()
+    if case.replied_at:
+        return f"{state} {_date(case.replied_at)}"
+    due = _("due %(date)s") % {"date": _date(case.due_at)} if case.due_at else ""
+    return f"{state} {due}".strip()
+
+
+def visit_sheet(book, cases, places: dict[int, Jurisdiction]) -> None:
+    """One row per problem raised on an enterprise visit, visit by visit, in the
+    customs' 关企面对面 layout; no sheet when no visit's problem is listed."""
+    problems = (
+        cases.filter(**{f"{VISIT}__isnull": False})
+        .annotate(visited_on=F(f"{VISIT}__visited_on"))
+        .order_by("visited_on", f"{VISIT}_id", "visit_problem__position")
+    )
+    if not problems.exists():
+        return
+    sheet = new_sheet(book, _("Enterprise visits"), visit_columns())
+    for number, case in enumerate(problems.iterator(chunk_size=CHUNK), 1):
+        outcome, done = _outcome(case)
+        answer = f"{_handled_by(case, places)}：{outcome} {done}".strip()
+        row = [
+            number,
+            case.visited_on.isoformat(),
+            case.petitioner.masked_name if case.petitioner else "",
+            case.tracking_number,
+            case.content,
+            answer,
+            _follow_through(case),
+            _label(Rating, case.rating),
+        ]
+        sheet.append([_text_cell(sheet, value) for value in row])

@@ -27,6 +27,8 @@ case belongs to a period by its registration time (`Case.registered_at`):
   share, 大事不出镇 = village + town;
 - repeat petitions: review / re-review follow-ups and cases flagged as repeats
   (CaseFlag kinds in QINGDAN_STATS_REPEAT_FLAG_KINDS);
+- leader receptions (领导接访): walk-in cases registered with the leader on duty who
+  received the petitioner (`Case.receiving_leader`);
 - a rate with nothing to divide by is None (shown as “—”), never 0;
 - changes: a count's change is relative ((now − then) ÷ then, None when then is 0);
   a rate's change is the difference of the two rates (percentage points ÷ 100); the
@@ -47,6 +49,7 @@ COUNT_INDICATORS = (
     "closed_on_time",
     "overdue",
     "repeat",
+    "leader_received",
     "rated",
     "satisfied",
     "basically_satisfied",
@@ -105,6 +108,7 @@ def indicators_of(tally: Tally, formulas) -> dict:
         "closed_on_time": c["closed_on_time"],
         "overdue": c["replied_late"] + c["overdue_open"],
         "repeat": c["repeat"],
+        "leader_received": c["leader_received"],
         "rated": c["rated"],
         "satisfied": c["satisfied"],
         "basically_satisfied": c["basically_satisfied"],

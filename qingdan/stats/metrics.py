@@ -44,6 +44,7 @@ STATIC_COUNTS = (
     "unsatisfied",
     "unsatisfied_supported",
     "repeat",
+    "leader_received",
 )
 LIVE_COUNTS = ("overdue_open", "unresponded_late")
 ALL_COUNTS = STATIC_COUNTS + LIVE_COUNTS
@@ -82,6 +83,8 @@ def static_conditions() -> dict[str, Q]:
         "unsatisfied": Q(rating=Rating.UNSATISFIED),
         "unsatisfied_supported": Q(rating=Rating.UNSATISFIED, reply_opinion=ReplyOpinion.SUPPORTS),
         "repeat": Q(review_level__gt=0) | Q(repeat_flag),
+        # 领导坐班接访: walk-in cases a leader on duty received.
+        "leader_received": Q(receiving_leader__isnull=False),
     }
 
 

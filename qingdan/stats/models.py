@@ -59,6 +59,7 @@ class MonthlyRollup(models.Model):
     unsatisfied = models.PositiveIntegerField(default=0)
     unsatisfied_supported = models.PositiveIntegerField(default=0)
     repeat = models.PositiveIntegerField(default=0)
+    leader_received = models.PositiveIntegerField(default=0)
     # Counts that change with time alone, exact as of RollupState.as_of.
     overdue_open = models.PositiveIntegerField(default=0)
     unresponded_late = models.PositiveIntegerField(default=0)

@@ -29,8 +29,8 @@ class AgendaInline(ReadOnlyInline):
 
 class DecisionInline(ReadOnlyInline):
     model = MeetingDecision
-    fields = ["text", "owner", "due_at", "state", "deadline_status", "done_at"]
-    readonly_fields = ["text", "owner", "due_at", "state", "deadline_status", "done_at"]
+    fields = ["text", "owner_label", "due_at", "state", "deadline_status", "done_at"]
+    readonly_fields = ["text", "owner_label", "due_at", "state", "deadline_status", "done_at"]
 
 
 @admin.register(JointMeeting)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.choices import DeadlineStatus
 from qingdan.cases.models import Case
-from qingdan.orgs.models import Department, Jurisdiction
+from qingdan.orgs.models import Department, Jurisdiction, User
 
 from .choices import DecisionState, MeetingState, NoticeState
 
@@ -156,7 +156,9 @@ class JointMeetingQuerySet(models.QuerySet):
             return self.none()
         if user.sees_everything:
             return self
-        condition = Q(decisions__owner=user)
+        condition = Q(decisions__owners=user)
+        if user.department_id:
+            condition |= Q(decisions__owner_unit_id=user.department_id)
         scope = user.scope_jurisdiction
         if scope is not None:
             ancestors = []
@@ -189,6 +191,13 @@ class JointMeeting(models.Model):
     )
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_recorded_at = models.DateTimeField(_("minutes recorded at"), null=True, blank=True)
+    # Who attended (出席): people, and units that sent someone (部门报到).
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True, related_name="+"
+    )
+    attending_units = models.ManyToManyField(
+        Department, verbose_name=_("attending units"), blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = JointMeetingQuerySet.as_manager()
@@ -221,8 +230,8 @@ class AgendaItem(models.Model):
 
 
 class MeetingDecision(models.Model):
-    """A decision of the meeting: a task with an owner and a deadline, chased by the
-    worker like a case."""
+    """A decision of the meeting: a task owned by one or more people and/or a unit,
+    with a deadline, chased by the worker like a case."""
 
     meeting = models.ForeignKey(
         JointMeeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="decisions"
@@ -236,11 +245,19 @@ class MeetingDecision(models.Model):
         related_name="meeting_decisions",
     )
     text = models.TextField(_("decision"))
-    owner = models.ForeignKey(
+    owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
+        verbose_name=_("owners"),
+        blank=True,
         related_name="meeting_decisions",
+    )
+    owner_unit = models.ForeignKey(
+        Department,
+        verbose_name=_("owning unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     due_at = models.DateTimeField(_("due"))
     warn_at = models.DateTimeField(_("warning from"))
@@ -268,3 +285,27 @@ class MeetingDecision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+    def owner_accounts(self) -> list:
+        """Who carries it out, is told about it and may report it done: its owners and
+        the active staff of its owning unit."""
+        people = list(self.owners.filter(is_active=True))
+        if self.owner_unit_id:
+            staff = User.objects.filter(department_id=self.owner_unit_id, is_active=True)
+            people += [person for person in staff if person not in people]
+        return people
+
+    def is_owned_by(self, user) -> bool:
+        if user is None or not user.is_authenticated:
+            return False
+        if self.owner_unit_id and user.department_id == self.owner_unit_id:
+            return True
+        # Through owners.all(): the prefetched owners when the page read them.
+        return any(person.pk == user.pk for person in self.owners.all())
+
+    @property
+    def owner_label(self) -> str:
+        names = [str(person) for person in self.owners.all()]
+        if self.owner_unit_id:
+            names.insert(0, str(self.owner_unit))
+        return "、".join(names)

@@ -51,6 +51,4 @@ def may_manage_meeting(user, meeting) -> bool:
 
 
 def may_complete_decision(user, decision) -> bool:
-    return bool(user is not None and user.pk == decision.owner_id) or may_manage_meeting(
-        user, decision.meeting
-    )
+    return decision.is_owned_by(user) or may_manage_meeting(user, decision.meeting)

@@ -22,7 +22,7 @@ from qingdan.core.errors import ActionError
 
 from . import rules
 from .actions import build_agenda, release_leader
-from .choices import NoticeState
+from .choices import MeetingState, NoticeState
 from .forms import (
     AssignLeaderForm,
     DecisionForm,
@@ -204,7 +204,10 @@ def meetings(request):
 
 def _visible_meeting(user, pk: int) -> JointMeeting:
     return get_object_or_404(
-        JointMeeting.objects.visible_to(user).select_related("jurisdiction", "convener"), pk=pk
+        JointMeeting.objects.visible_to(user)
+        .select_related("jurisdiction", "convener")
+        .prefetch_related("attendees", "attending_units__jurisdiction"),
+        pk=pk,
     )
 
 
@@ -220,7 +223,8 @@ def render_meeting(
     )
     decisions = list(
         MeetingDecision.objects.filter(meeting=meeting)
-        .select_related("owner", "case")
+        .select_related("owner_unit__jurisdiction", "case")
+        .prefetch_related("owners")
         .annotate(case_visible=Exists(visible.filter(pk=OuterRef("case_id"))))
         .order_by("state", "due_at", "pk")
     )
@@ -230,13 +234,15 @@ def render_meeting(
         decision.colour = DeadlineStatus.OVERDUE if decision.late else decision.deadline_status
         if not decision.case_visible:
             decision.case = None  # not shown to someone who may not see it
-        if decision.state == "open" and (manage or decision.owner_id == user.pk):
+        if decision.state == "open" and (manage or decision.is_owned_by(user)):
             if done_form is not None and done_form.decision.pk == decision.pk:
                 decision.done_form = done_form
             else:
                 decision.done_form = DoneForm(user=user, decision=decision)
     context = {
         "meeting": meeting,
+        "attendees": list(meeting.attendees.all()),
+        "attending_units": list(meeting.attending_units.all()),
         "agenda": agenda,
         "decisions": decisions,
         "manage": manage,
@@ -278,7 +284,12 @@ def meeting_minutes(request, pk: int):
     form = MinutesForm(request.POST, user=request.user, meeting=meeting)
     if not form.submit():
         return render_meeting(request, meeting, minutes_form=form, status=form.status_code)
-    messages.success(request, _("Minutes recorded."))
+    if form.result.state == MeetingState.HELD:
+        messages.success(request, _("Minutes recorded."))
+    else:
+        messages.success(
+            request, _("Minutes saved; the meeting counts as held once its time has come.")
+        )
     return redirect("supervision:meeting", pk=meeting.pk)
 
 

@@ -15,7 +15,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.models import Case, CaseFlag, Petitioner
+from qingdan.cases.choices import RAISED_TOGETHER, PetitionerKind
+from qingdan.cases.models import Case, CaseFlag, CaseLink, Petitioner
 from qingdan.orgs.choices import Level
 
 from .choices import FlagKind
@@ -88,6 +89,23 @@ def _review_chain_ids(case: Case) -> set[int]:
     return ids
 
 
+def raised_together(case: Case) -> set[int]:
+    """The cases raised on the same occasion as this one (the problems of one
+    enterprise visit): distinct problems by the petitioner's own account."""
+    pairs = CaseLink.objects.filter(kind=RAISED_TOGETHER).filter(
+        Q(from_case_id=case.pk) | Q(to_case_id=case.pk)
+    )
+    return {pk for pair in pairs.values_list("from_case_id", "to_case_id") for pk in pair} - {
+        case.pk
+    }
+
+
+def _by_subject_only(case: Case) -> bool:
+    """An enterprise raises many matters of one category (its permits, its power, its
+    roads): only the same subject told again is a repeat, not the category."""
+    return case.petitioner is not None and case.petitioner.kind == PetitionerKind.ENTERPRISE
+
+
 def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
     if not person:
         return None
@@ -96,6 +114,7 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
         Case.objects.filter(petitioner_id__in=person, registered_at__gte=since)
         .exclude(pk=case.pk)
         .exclude(pk__in=_review_chain_ids(case))
+        .exclude(pk__in=raised_together(case))
         .exclude(parent=case)
         .order_by("-registered_at")[:200]
     )
@@ -103,10 +122,11 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
         return None
     scores = similarities(_text(case), [_text(c) for c in earlier])
     minimum = threshold("QINGDAN_REPEAT_SIMILARITY")
+    same_category = case.category_id and not _by_subject_only(case)
     matches = [
         (other, float(score))
         for other, score in zip(earlier, scores, strict=True)
-        if score >= minimum or (case.category_id and other.category_id == case.category_id)
+        if score >= minimum or (same_category and other.category_id == case.category_id)
     ]
     if not matches:
         return None
@@ -134,7 +154,7 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
             "same_category": [
                 other.tracking_number
                 for other, _score in matches[:EVIDENCE_CASES]
-                if case.category_id and other.category_id == case.category_id
+                if same_category and other.category_id == case.category_id
             ],
         },
     )
@@ -234,6 +254,8 @@ def find_flood(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
             registered_at__lt=day_start + dt.timedelta(days=1),
         )
         .exclude(pk=case.pk)
+        # The problems of one visit are one filing, not a flood.
+        .exclude(pk__in=raised_together(case))
         .order_by("registered_at")
         .values_list("tracking_number", flat=True)
     )

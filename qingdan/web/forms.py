@@ -13,7 +13,7 @@ from qingdan.cases.choices import Channel, PetitionerKind, State, Tier, Urgency
 from qingdan.cases.models import Case
 from qingdan.core.forms import ActionForm, CheckedTextForm
 from qingdan.core.validators import IdType
-from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.models import Category, Jurisdiction, User
 from qingdan.orgs.questions import AsksQuestions
 
 # Action field names that differ from form field names.
@@ -122,12 +122,19 @@ class IntakeForm(AsksQuestions, ActionForm):
     note = forms.CharField(
         label=_("Note for the timeline"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # 坐班接访: the leader on duty who received the petitioner (walk-in only).
+    receiving_leader = forms.ModelChoiceField(
+        label=_("Receiving leader"), queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user).order_by(
             "code"
+        )
+        self.fields["receiving_leader"].queryset = User.objects.leaders_near(user).order_by(
+            "jurisdiction__code", "username"
         )
         if user.jurisdiction_id and not self.is_bound:
             self.fields["jurisdiction"].initial = user.jurisdiction_id
@@ -160,6 +167,7 @@ class IntakeForm(AsksQuestions, ActionForm):
             assigning_body=data["assigning_body"],
             assigning_reference=data["assigning_reference"],
             assigned_deadline=data["assigned_deadline"],
+            receiving_leader=data["receiving_leader"],
             note=data["note"],
             attributes=self.answers(),
         )

@@ -10,7 +10,7 @@ from qingdan.core.errors import VersionConflict
 from qingdan.core.forms import ActionForm, CheckedTextForm
 from qingdan.core.validators import IdType, normalize_phone
 from qingdan.orgs.choices import Level
-from qingdan.orgs.models import Jurisdiction
+from qingdan.orgs.models import Category, Jurisdiction
 
 from . import challenge
 
@@ -62,6 +62,19 @@ class PortalSubmitForm(ActionForm):
     content = forms.CharField(
         label=_("Describe the problem"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
+    category = forms.ModelChoiceField(
+        label=_("Kind of problem (optional)"),
+        queryset=Category.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        empty_label=_("Not sure: the office will decide"),
+    )
+    # Checked (type sniffed from its bytes, size) by the action, as staff attachments are.
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("A photo of the problem: JPEG, PNG or GIF."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif"}),
+    )
     answer = forms.IntegerField(label=_("Answer"))
     token = forms.CharField(widget=forms.HiddenInput)
     # The honeypot: hidden from people by CSS, filled in by naive bots.
@@ -108,12 +121,14 @@ class PortalSubmitForm(ActionForm):
 
     def perform(self):
         data = self.cleaned_data
-        return actions.register_case(
+        return actions.register_with_photos(
             actions.Actor.petitioner(),
+            photos=[data["photo"]] if data.get("photo") else [],
             channel=Channel.WEB,
             title=data["title"],
             content=data["content"],
             jurisdiction=data["place"],
+            category=data.get("category"),
             petitioner={
                 "name": data["name"],
                 "phone": data["phone"],

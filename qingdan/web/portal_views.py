@@ -38,6 +38,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.DIVERT,
         Action.RESOLVE_ON_THE_SPOT,
         Action.ESCALATE,
+        Action.TAKE_OVER,
         Action.HAND_BACK,
         Action.TRANSFER,
         Action.ASSIGN,
@@ -73,7 +74,7 @@ def _verified_case(request, tracking_number: str) -> Case:
 
 @require_http_methods(["GET", "POST"])
 def submit(request):
-    form = PortalSubmitForm(request.POST or None)
+    form = PortalSubmitForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         status = 400

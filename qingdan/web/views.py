@@ -144,6 +144,28 @@ def intake_check(request):
     return response
 
 
+# --- the case picker -------------------------------------------------------------
+
+CASE_OPTIONS = 20
+
+
+@login_required
+@require_GET
+def case_options(request):
+    """htmx fragment for a case picker's <datalist>: the visible cases whose tracking
+    number or title holds what was typed (`q`, or the picker's own `tracking_number`)."""
+    typed = (request.GET.get("q") or request.GET.get("tracking_number") or "").strip()[:50]
+    cases = Case.objects.none()
+    if len(typed) >= 2:
+        cases = (
+            Case.objects.visible_to(request.user)
+            .filter(Q(tracking_number__icontains=typed) | Q(title__icontains=typed))
+            .order_by("-registered_at")
+            .only("tracking_number", "title", "state")[:CASE_OPTIONS]
+        )
+    return render(request, "web/_case_options.html", {"cases": cases})
+
+
 # --- the case page -------------------------------------------------------------
 
 
@@ -159,6 +181,7 @@ def visible_case(user, pk) -> Case:
             "parent",
             "closure_agreement",
             "open311_token",
+            "receiving_leader",
         )
         # rights_on() reads the co-handling units; prefetched, every check is free.
         .prefetch_related(

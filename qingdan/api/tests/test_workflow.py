@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
+from qingdan.cases import actions
 from qingdan.cases.catalogue import CASE_ACTIONS
 from qingdan.cases.models import Attachment, Case, CaseLink, ClosureAgreement
 from qingdan.orgs.testing import build_county
@@ -147,6 +148,28 @@ class WorkflowTests(TestCase):
             f"/api/v1/cases/{moved.tracking_number}/"
         )
         self.assertEqual(response.status_code, 404)
+
+        # Taken over by the city (提级办理), named its petitioner later, and a co-handling
+        # unit's opinion to the lead unit.
+        raised = actions.register_case(
+            self.org.village_agent,
+            channel="police_report",
+            title="提级",
+            content="村口有人聚集",
+            jurisdiction=self.org.village,
+        )
+        body = self.act("city_supervisor", "take-over", {"reason": "涉及多个部门"}, case=raised)
+        self.assertEqual(body["tier"], "city")
+        body = self.act(
+            "city_supervisor", "add-petitioner", {"name": "王建国", "phone": "13911223344"}, raised
+        )
+        self.assertEqual(body["petitioner"]["name"], "王*国")
+        self.act("city_supervisor", "accept", case=raised)
+        self.act(
+            "city_supervisor", "assign", {"lead_unit": "zy-zjj", "co_units": ["zy-rsj"]}, raised
+        )
+        self.act("labour_handler", "co-opinion", {"opinion": "欠薪已核实"}, case=raised)
+        self.assertEqual(Case.objects.get(pk=raised.pk).co_handlings.get().opinion, "欠薪已核实")
 
         # The hearing clock's actions need a re-review case: deadlines/tests/test_hearing_routes.py.
         clock = {"pause-clock", "resume-clock"}

@@ -16,11 +16,15 @@ from qingdan.core.errors import (
 
 from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, require
 from .clock import pause_clock, resume_clock
+from .cohandling import give_co_opinion
 from .records import (
     add_attachment,
     add_note,
+    add_petitioner,
+    check_upload,
     link_cases,
     look_up_petitioners,
+    register_with_photos,
     reveal_personal_data,
 )
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
@@ -41,6 +45,7 @@ from .workflow import (
     reopen,
     reply,
     resolve_on_the_spot,
+    take_over,
     transfer,
 )
 
@@ -63,7 +68,9 @@ __all__ = [
     "add_attachment",
     "add_co_handling",
     "add_note",
+    "add_petitioner",
     "assign",
+    "check_upload",
     "close",
     "divert",
     "escalate",
@@ -71,6 +78,7 @@ __all__ = [
     "escalate_to_town",
     "extend",
     "find_or_create_petitioner",
+    "give_co_opinion",
     "hand_back",
     "link_cases",
     "look_up_petitioners",
@@ -79,11 +87,13 @@ __all__ = [
     "record_closure_agreement",
     "record_evaluation",
     "register_case",
+    "register_with_photos",
     "reopen",
     "reply",
     "request_review",
     "resolve_on_the_spot",
     "reveal_personal_data",
     "review_request_deadline",
+    "take_over",
     "transfer",
 ]

@@ -9,13 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import NotAllowed, TooManyRequests
+from qingdan.core.errors import NotAllowed, TooManyRequests, TransitionRefused
 from qingdan.core.limits import count
 from qingdan.core.validators import IdType, normalize_phone, validate_identity_document
 
-from ..choices import Action
+from ..choices import Action, PetitionerKind
 from ..models import Attachment, Case, CaseLink, Petitioner, PetitionerLookup
-from .base import as_actor, guard, record_event, require
+from .base import as_actor, commit, guard, record_event, require
+from .registration import _clean_petitioner, _find_or_create_petitioner, register_case
 
 # What a file's name promises must match its first bytes (a .pdf that is a PDF).
 MAGIC = {
@@ -87,22 +88,37 @@ def sniff_content_type(name: str, head: bytes) -> str | None:
     return content_type
 
 
+# What a petitioner may send with a problem from the portal: photos.
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
+
+
+def check_upload(upload, *, field: str = "file", types: frozenset[str] | None = None) -> str:
+    """The type of an upload, sniffed from its first bytes; refused when it is larger
+    than QINGDAN_ATTACHMENT_MAX_BYTES or not among QINGDAN_ATTACHMENT_TYPES (and
+    `types`, when given)."""
+    limit = settings.QINGDAN_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        require({field: [_("The file is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024}]})
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff_content_type(upload.name, head)
+    accepted = set(settings.QINGDAN_ATTACHMENT_TYPES)
+    if types is not None:
+        accepted &= types
+    if content_type is None or content_type not in accepted:
+        if types == PHOTO_TYPES:
+            require({field: [_("Only photos are accepted (JPEG, PNG or GIF).")]})
+        require({field: [_("This kind of file is not accepted (PDF, images, text, Word, Excel).")]})
+    assert content_type is not None  # refused above
+    return content_type
+
+
 def add_attachment(actor, case: Case, *, file, expected_version: int | None = None) -> Attachment:
     """`file` is a Django UploadedFile (web and API alike)."""
     actor = as_actor(actor)
     guard(actor, case, Action.ATTACH, expected_version)
     upload = file
-    limit = settings.QINGDAN_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        require({"file": [_("The file is larger than %(mb).1f MB.") % {"mb": limit / 1024 / 1024}]})
-    head = upload.read(2048)
-    upload.seek(0)
-    content_type = sniff_content_type(upload.name, head)
-    if content_type is None or content_type not in settings.QINGDAN_ATTACHMENT_TYPES:
-        require(
-            {"file": [_("This kind of file is not accepted (PDF, images, text, Word, Excel).")]}
-        )
-    assert content_type is not None  # refused above
+    content_type = check_upload(upload)
     with transaction.atomic():
         attachment = Attachment.objects.create(
             case=case,
@@ -120,6 +136,65 @@ def add_attachment(actor, case: Case, *, file, expected_version: int | None = No
             data={"attachment": attachment.pk, "size": upload.size},
         )
     return attachment
+
+
+def add_petitioner(
+    actor,
+    case: Case,
+    *,
+    name: str,
+    kind: str = PetitionerKind.PERSON,
+    phone: str = "",
+    id_number: str = "",
+    credit_code: str = "",
+    address: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Name the petitioner of a case registered without one (a superior's assignment,
+    a police report): from then on it can be rated and the person told and served. A
+    known petitioner (same ID number, credit code, or name and phone) is reused."""
+    actor = as_actor(actor)
+    guard(actor, case, Action.ADD_PETITIONER)
+    if case.petitioner_id is not None:
+        raise TransitionRefused(
+            _("This case already has its petitioner."), code="has_petitioner", field="name"
+        )
+    given = {
+        "kind": kind,
+        "name": name,
+        "phone": phone,
+        "id_number": id_number,
+        "credit_code": credit_code,
+        "address": address,
+    }
+    cleaned, errors = _clean_petitioner(given, "")
+    require(errors)
+    with transaction.atomic():
+        petitioner, _created = _find_or_create_petitioner(cleaned)
+        # The timeline says who was added only as the page shows it: masked.
+        commit(
+            case,
+            actor,
+            Action.ADD_PETITIONER,
+            changes={"petitioner": petitioner},
+            expected_version=expected_version,
+            note=petitioner.masked_name,
+            data={"petitioner": petitioner.pk},
+        )
+    return case
+
+
+def register_with_photos(actor, *, photos: list, **registration) -> Case:
+    """Register a case (`register_case`'s arguments) with the photos its petitioner
+    sent, as its attachments: all or nothing, each photo checked before anything is
+    written."""
+    for photo in photos:
+        check_upload(photo, field="photo", types=PHOTO_TYPES)
+    with transaction.atomic():
+        case = register_case(actor, **registration)
+        for photo in photos:
+            add_attachment(actor, case, file=photo)
+    return case
 
 
 def reveal_personal_data(actor, case: Case, *, reason: str) -> dict:

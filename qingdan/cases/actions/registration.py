@@ -20,12 +20,13 @@ from qingdan.core.validators import (
     validate_identity_document,
 )
 from qingdan.deadlines.services import recompute_due_times
-from qingdan.orgs.choices import Level
+from qingdan.orgs.choices import Level, Role
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.questions import clean_answers
 
 from ..choices import (
     HANDLING_STATES,
+    RAISED_TOGETHER,
     TIER_ORDER,
     Action,
     Channel,
@@ -173,6 +174,20 @@ def _find_or_create_petitioner(cleaned: dict[str, Any]) -> tuple[Petitioner, boo
     return match, False
 
 
+def _check_receiving_leader(leader, channel: str, place: Jurisdiction | None) -> dict:
+    """坐班接访: a leader on duty who leads the place of the problem."""
+    field = "receiving_leader"
+    if channel != Channel.WALK_IN:
+        return {field: [_("A receiving leader is recorded for walk-in reception only.")]}
+    if leader.role != Role.LEADER or not leader.is_active:
+        return {field: [_("Choose a leader.")]}
+    if place is not None and (
+        leader.jurisdiction is None or not leader.jurisdiction.contains(place)
+    ):
+        return {field: [_("%(leader)s does not lead the place of this case.") % {"leader": leader}]}
+    return {}
+
+
 def initial_tier(actor: Actor, jurisdiction: Jurisdiction) -> str:
     """The desk that receives a case handles it first: a village agent's intake stays
     in the village (即接即办); without a desk, the level of the place decides."""
@@ -308,10 +323,14 @@ def register_case(
     assigned_deadline: dt.datetime | None = None,
     external_ref: str = "",
     same_matter_as: Case | None = None,
+    raised_with: list[Case] | None = None,
+    receiving_leader=None,
     registered_at: dt.datetime | None = None,
     note: str = "",
     attributes: dict[str, Any] | None = None,
 ) -> Case:
+    """`raised_with`: the cases raised together with this one (the problems of one
+    enterprise visit), linked before the intake analysis reads them."""
     actor = as_actor(actor)
     now = timezone.now()
     errors: dict[str, list] = {}
@@ -335,6 +354,8 @@ def register_case(
         errors["tier"] = [_("Unknown tier.")]
     if channel == Channel.SUPERIOR_ASSIGNMENT and not assigning_body.strip():
         errors["assigning_body"] = [_("A superior assignment names the assigning body.")]
+    if receiving_leader is not None:
+        errors.update(_check_receiving_leader(receiving_leader, channel, jurisdiction))
     if headcount < 1:
         errors["headcount"] = [_("At least one person raises a case.")]
     representatives = representatives or []
@@ -403,6 +424,7 @@ def register_case(
             assigned_deadline=assigned_deadline,
             external_ref=external_ref.strip(),
             attributes=answers,
+            receiving_leader=receiving_leader,
             registered_at=registered_at or now,
             created_by=actor.user,
         )
@@ -418,6 +440,10 @@ def register_case(
             ) from exc
         if cleaned_reps:
             case.representatives.set([find_or_create_petitioner(rep) for rep in cleaned_reps])
+        CaseLink.objects.bulk_create(
+            CaseLink(from_case=case, to_case=other, kind=RAISED_TOGETHER)
+            for other in raised_with or []
+        )
         record_event(
             case,
             actor,

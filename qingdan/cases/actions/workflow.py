@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import ActionError, TransitionRefused
+from qingdan.deadlines.services import co_opinion_due
 from qingdan.orgs.models import Department, Jurisdiction
 
 from ..choices import TIER_ORDER, Action, LegalChannel, Rating, ReplyOpinion, State, Tier
@@ -184,7 +185,7 @@ def escalate(actor, case: Case, *, reason: str, expected_version=None) -> Case:
 
 
 def hand_back(actor, case: Case, *, reason: str, expected_version=None) -> Case:
-    """Hand a case back one tier down (the matter belongs to the lower tier)."""
+    """交由下级办理: pass a case one tier down (the matter belongs to the lower tier)."""
     index = TIER_ORDER.index(Tier(case.tier))
     if index == 0:
         raise TransitionRefused(
@@ -197,6 +198,19 @@ def hand_back(actor, case: Case, *, reason: str, expected_version=None) -> Case:
     return _move_tier(
         actor, case, TIER_ORDER[index - 1], Action.HAND_BACK, reason, expected_version
     )
+
+
+def take_over(actor, case: Case, *, reason: str, expected_version=None) -> Case:
+    """提级办理: a higher tier takes the case up to its own tier (a town over its
+    villages' cases, the city over everything), to handle it or pass it down later."""
+    actor = as_actor(actor)
+    guard(actor, case, Action.TAKE_OVER)
+    level = getattr(actor.user, "tier", None) or Tier.CITY  # an administrator without a place
+    if TIER_ORDER.index(Tier(level)) <= TIER_ORDER.index(Tier(case.tier)):
+        raise TransitionRefused(
+            _("The case is already at your tier or above it."), code="tier_refuses"
+        )
+    return _move_tier(actor, case, Tier(level), Action.TAKE_OVER, reason, expected_version)
 
 
 def transfer(
@@ -285,7 +299,10 @@ def assign(
 def _add_co_unit(actor, case: Case, unit: Department, note: str) -> None:
     from .base import record_event
 
-    _, created = CoHandling.objects.get_or_create(case=case, department=unit)
+    now = timezone.now()
+    _, created = CoHandling.objects.get_or_create(
+        case=case, department=unit, defaults={"opinion_due_at": co_opinion_due(case, now)}
+    )
     if created:
         record_event(case, actor, Action.CO_HANDLE, note=note, to_unit=unit)
 
@@ -462,5 +479,6 @@ __all__ = [
     "reopen",
     "reply",
     "resolve_on_the_spot",
+    "take_over",
     "transfer",
 ]

@@ -48,6 +48,8 @@ REGISTERED_AT_VILLAGE = {
     Action.ESCALATE: TIER_V,
     Action.HAND_BACK: TIER_V,
     Action.TRANSFER: TIER_V,
+    # 提级办理: the town over its villages, the city over everything.
+    Action.TAKE_OVER: frozenset({"town_clerk", "city_supervisor", "city_leader", "administrator"}),
     Action.NOTE: SEES_V,
     Action.LINK: SEES_V,
     Action.ATTACH: TIER_V,
@@ -61,9 +63,13 @@ IN_PROGRESS_AT_TOWN = {
     Action.ESCALATE: TIER_T,
     Action.HAND_BACK: TIER_T,
     Action.TRANSFER: TIER_T,
+    # The town clerk holds the tier already; the city overseers take it up to the city.
+    Action.TAKE_OVER: frozenset({"city_supervisor", "city_leader", "administrator"}),
     Action.ASSIGN: TIER_T,
     Action.EXTEND: TIER_T,
     Action.CO_HANDLE: LEAD_T,
+    # 协办意见: the co-handling unit (and the administrator, who holds every right).
+    Action.CO_OPINION: frozenset({"labour_handler", "administrator"}),
     Action.REPLY: LEAD_T,
     Action.NOTE: SEES_T,
     Action.LINK: SEES_T,
@@ -72,22 +78,44 @@ IN_PROGRESS_AT_TOWN = {
     PAUSE_CLOCK: NOBODY,
     RESUME_CLOCK: NOBODY,
 }
+# A case evaluated at the village tier: the village closes it, and so may the tiers
+# above it (the town clerk, the city's overseers).
+RECEIVED_V = frozenset({"village_agent"})
+EVALUATED_AT_VILLAGE = {
+    Action.CLOSE: TIER_V | {"town_clerk"},
+    Action.REOPEN: TIER_V,
+    Action.REQUEST_REVIEW: TIER_V,
+    Action.CLOSURE_AGREEMENT: TIER_V,
+    Action.NOTE: SEES_V,
+    Action.LINK: SEES_V,
+    Action.ATTACH: TIER_V,
+}
+# A case evaluated at the town tier with its lead unit: the unit that holds it
+# closes it too; the village agent who received it may not.
+EVALUATED_AT_TOWN = {
+    Action.CLOSE: LEAD_T,
+    Action.REOPEN: TIER_T,
+    Action.REQUEST_REVIEW: TIER_T | {"village_agent"},
+    Action.CLOSURE_AGREEMENT: TIER_T,
+    Action.NOTE: SEES_T,
+    Action.LINK: SEES_T,
+    Action.ATTACH: LEAD_T | {"labour_handler", "village_agent"},
+}
+# The first case again, registered without a petitioner (a police report): its tier
+# adds the petitioner later.
+WITHOUT_PETITIONER = {**REGISTERED_AT_VILLAGE, Action.ADD_PETITIONER: TIER_V}
+FIXTURES = (
+    REGISTERED_AT_VILLAGE,
+    IN_PROGRESS_AT_TOWN,
+    EVALUATED_AT_VILLAGE,
+    EVALUATED_AT_TOWN,
+    WITHOUT_PETITIONER,
+)
 # Every catalogue action says who may take it in each fixture (absent: nobody).
 ACTION_MATRIX = {
-    spec.name: (REGISTERED_AT_VILLAGE.get(spec.name), IN_PROGRESS_AT_TOWN.get(spec.name))
-    for spec in CASE_ACTIONS
+    spec.name: tuple(fixture.get(spec.name) for fixture in FIXTURES) for spec in CASE_ACTIONS
 }
-DECLARED = (
-    set(REGISTERED_AT_VILLAGE)
-    | set(IN_PROGRESS_AT_TOWN)
-    | {
-        Action.EVALUATE,
-        Action.CLOSE,
-        Action.REOPEN,
-        Action.REQUEST_REVIEW,
-        Action.CLOSURE_AGREEMENT,
-    }
-)
+DECLARED = {name for fixture in FIXTURES for name in fixture} | {Action.EVALUATE}
 
 
 class CatalogueTests(TestCase):
@@ -114,12 +142,40 @@ class CatalogueTests(TestCase):
             state=State.IN_PROGRESS, tier="town", lead_unit=org.town_office
         )
         CoHandling.objects.create(case=cls.in_progress, department=org.labour_bureau)
+        cls.evaluated_village, cls.evaluated_town = (
+            actions.register_case(
+                org.village_agent,
+                channel="walk_in",
+                title=title,
+                content=title,
+                jurisdiction=org.village,
+                petitioner=dict(PERSON),
+            )
+            for title in ("村道坑洼", "围墙倒塌")
+        )
+        Case.objects.filter(pk=cls.evaluated_village.pk).update(
+            state=State.EVALUATED, rating="satisfied"
+        )
+        Case.objects.filter(pk=cls.evaluated_town.pk).update(
+            state=State.EVALUATED, rating="satisfied", tier="town", lead_unit=org.town_office
+        )
+        CoHandling.objects.create(case=cls.evaluated_town, department=org.labour_bureau)
+        cls.anonymous = actions.register_case(
+            org.village_agent,
+            channel="police_report",
+            title="村口有人打架",
+            content="村口两人因琐事打架",
+            jurisdiction=org.village,
+        )
 
     def cases(self):
         query = Case.objects.prefetch_related("co_handlings")
         return (
             (query.get(pk=self.registered.pk), 0),
             (query.get(pk=self.in_progress.pk), 1),
+            (query.get(pk=self.evaluated_village.pk), 2),
+            (query.get(pk=self.evaluated_town.pk), 3),
+            (query.get(pk=self.anonymous.pk), 4),
         )
 
     def test_every_action_has_one_transition_row(self):

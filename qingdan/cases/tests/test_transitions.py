@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from qingdan.cases import actions
 from qingdan.cases.choices import Action, LegalChannel, Rating, ReplyOpinion, ReviewLevel, State
-from qingdan.cases.models import Case, CaseEvent
+from qingdan.cases.models import Case, CaseEvent, CoHandling
 from qingdan.cases.transitions import PAUSE_CLOCK, RESUME_CLOCK, TRANSITIONS, allowed_actions
 from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.orgs.testing import PERSON, build_county
@@ -33,11 +33,16 @@ def call(action: str, actor, case: Case, org):
         Action.RESOLVE_ON_THE_SPOT: lambda: A.resolve_on_the_spot(actor, case, reply_text="已办"),
         Action.ESCALATE: lambda: A.escalate(actor, case, reason="需上级协调"),
         Action.HAND_BACK: lambda: A.hand_back(actor, case, reason="属村级事项"),
+        Action.TAKE_OVER: lambda: A.take_over(actor, case, reason="需市级协调"),
+        Action.ADD_PETITIONER: lambda: A.add_petitioner(
+            actor, case, name="李四", phone="13900001111"
+        ),
         Action.TRANSFER: lambda: A.transfer(
             actor, case, to_jurisdiction=org.other_village, reason="属地管理"
         ),
         Action.ASSIGN: lambda: A.assign(actor, case, lead_unit=org.town_justice),
         Action.CO_HANDLE: lambda: A.add_co_handling(actor, case, units=[org.police_station]),
+        Action.CO_OPINION: lambda: A.give_co_opinion(actor, case, opinion="已核实用工情况"),
         Action.EXTEND: lambda: A.extend(
             actor,
             case,
@@ -83,14 +88,14 @@ class TransitionTableTests(TestCase):
             jurisdiction=cls.org.village,
         )
 
-    def case_in(self, state: str, review_level: int = 0) -> Case:
+    def case_in(self, state: str, review_level: int = 0, petitioner=PERSON) -> Case:
         case = actions.register_case(
             self.org.village_agent,
             channel="walk_in",
             title="路灯坏了",
             content="村口路灯不亮",
             jurisdiction=self.org.village,
-            petitioner=PERSON,
+            petitioner=petitioner,
         )
         now = timezone.now()
         Case.objects.filter(pk=case.pk).update(
@@ -112,17 +117,25 @@ class TransitionTableTests(TestCase):
             for state in State.values:
                 with self.subTest(action=action, state=state):
                     clock = action in (PAUSE_CLOCK, RESUME_CLOCK)
-                    case = self.case_in(state, review_level=ReviewLevel.RE_REVIEW if clock else 0)
+                    case = self.case_in(
+                        state,
+                        review_level=ReviewLevel.RE_REVIEW if clock else 0,
+                        petitioner=None if action == Action.ADD_PETITIONER else PERSON,
+                    )
                     events = CaseEvent.objects.filter(case=case).count()
+                    who = actor
+                    if action == Action.CO_OPINION:  # only a co-handling unit's handler
+                        CoHandling.objects.create(case=case, department=self.org.labour_bureau)
+                        who = self.org.labour_handler
                     if state in transition.sources:
-                        call(action, actor, case, self.org)
+                        call(action, who, case, self.org)
                         case.refresh_from_db()
                         self.assertGreater(CaseEvent.objects.filter(case=case).count(), events)
                         if transition.target:
                             self.assertEqual(case.state, transition.target)
                     else:
                         with self.assertRaises(TransitionRefused) as refused:
-                            call(action, actor, case, self.org)
+                            call(action, who, case, self.org)
                         self.assertEqual(refused.exception.code, "state_refuses")
                         case.refresh_from_db()
                         self.assertEqual(case.state, state)

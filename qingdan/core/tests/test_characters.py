@@ -34,6 +34,7 @@ READ_ONLY_FORMS = {
     "qingdan.orgs.forms.LoginForm",
     "qingdan.open311.forms.RequestQueryForm",
     "qingdan.stats.forms.StatsQueryForm",
+    "qingdan.stats.forms.ResultsQueryForm",
     "qingdan.triage.forms.HotIssueQueryForm",
     "qingdan.triage.forms.TopicStatusForm",
     "qingdan.triage.forms.SuggestForm",
@@ -242,11 +243,16 @@ class IntakePathTests(TestCase):
             "enterprise_name": "招远金都食品有限公司",
             "jurisdiction": self.org.town.pk,
             "staff": [self.org.town_clerk.pk],
-            "problems": "用电增容慢\x07\n招工难",
+            "problems-TOTAL_FORMS": "2",
+            "problems-INITIAL_FORMS": "0",
+            "problems-0-content": "用电增容慢\x07",
+            "problems-1-content": "招工难",
         }
-        self.assert_refused_on_the_page(
-            self.client.post(reverse("intake:visit-new"), visit), "problems"
-        )
+        refused = self.client.post(reverse("intake:visit-new"), visit)
+        self.assertEqual(refused.status_code, 400)
+        row = refused.context["form"].rows.forms[0].errors["content"][0]
+        self.assertIn(ZH_MESSAGE, row)
+        self.assertIn("U+0007", row)
         quick = {
             "channel": "walk_in",
             "location": "村口",

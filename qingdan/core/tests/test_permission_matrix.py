@@ -95,6 +95,8 @@ MATRIX: dict[str, Entry] = {
     "web:intake-questions": Entry(REGISTRARS, data={"category": 1}),
     "web:intake-check": Entry(STAFF, method="post", data={"petitioner_phone": "13812345678"}),
     "web:case": Entry(SEES_CASE, kwargs=("pk",)),
+    # The case picker lists only the cases each one may see.
+    "web:case-options": Entry(STAFF, data={"q": "ZY"}),
     # A note: every viewer may add one, and it does not move the case.
     "web:case-action": Entry(
         SEES_CASE,
@@ -140,6 +142,9 @@ MATRIX: dict[str, Entry] = {
     "stats:dashboard": Entry(STAFF),
     "stats:api-indicators": Entry(STAFF),
     "stats:results-export": Entry(STAFF),
+    # The results list lists only the cases each one may see, whatever the filters.
+    "stats:results": Entry(STAFF),
+    "stats:api-results": Entry(STAFF),
     "stats:bulletin-pdf": Entry(STAFF),
     # Open311 GeoReport v2: public by the spec; requests POST needs an api_key (tested in
     # qingdan/open311). Only cases created through Open311 are shown, never this one.
@@ -182,6 +187,7 @@ MATRIX: dict[str, Entry] = {
     "api:case-list": Entry(STAFF),
     "api:case-search": Entry(STAFF, method="post", data={"q": "路灯"}),
     "api:statistics": Entry(STAFF),  # counts only the cases each one may see
+    "api:results": Entry(STAFF),
     "api:case-detail": Entry(SEES_CASE, kwargs=("tracking_number",)),
     "api:case-timeline": Entry(SEES_CASE, kwargs=("tracking_number",)),
     "api:case-reveal": Entry(
@@ -308,7 +314,7 @@ class PermissionMatrixTests(TestCase):
             org.city_supervisor,
             meeting,
             text="跟踪",
-            owner=org.town_clerk,
+            owners=[org.town_clerk],
             due_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
         )
         cls.values = {

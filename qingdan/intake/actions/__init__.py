@@ -15,9 +15,10 @@ from .imports import (
 )
 from .policy import cite_policy_answer, save_policy_answer
 from .quick import quick_register
-from .visits import record_enterprise_visit
+from .visits import MAX_PROBLEMS, record_enterprise_visit
 
 __all__ = [
+    "MAX_PROBLEMS",
     "cite_policy_answer",
     "create_import_run",
     "execute_import_run",

@@ -2,6 +2,7 @@
 the completion report back to it once the case is answered."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,8 +33,11 @@ def register_superior_assignment(
     jurisdiction: Jurisdiction | None,
     category: Category | None = None,
     urgency: str = Urgency.NORMAL,
+    petitioner: dict[str, Any] | None = None,
     note: str = "",
 ) -> Case:
+    """The petitioner is optional (the superior's file may not name one); when it
+    does, the case can be rated and the person served later."""
     actor = as_actor(actor)
     require_importer(actor.user)
     errors: dict[str, list] = {}
@@ -55,6 +59,7 @@ def register_superior_assignment(
         assigning_body=assigning_body,
         assigning_reference=assigning_reference,
         assigned_deadline=assigned_deadline,
+        petitioner=petitioner if petitioner and any(petitioner.values()) else None,
         note=note,
     )
 

@@ -67,6 +67,7 @@ def record_enterprise_visit(
         )
         visit.staff.set(staff)
         note = str(_("Raised on the enterprise visit of %(date)s.") % {"date": visited_on})
+        registered: list = []
         for position, problem in enumerate(problems, start=1):
             content = problem["content"].strip()
             try:
@@ -79,6 +80,8 @@ def record_enterprise_visit(
                     petitioner=petitioner,
                     category=problem.get("category"),
                     urgency=problem.get("urgency") or Urgency.NORMAL,
+                    # One visit's problems are distinct, never repeats of each other.
+                    raised_with=registered,
                     note=note,
                 )
             except ValidationFailed as exc:
@@ -86,4 +89,5 @@ def record_enterprise_visit(
                     {f"problems.{position}.{k}": v for k, v in exc.errors.items()}
                 ) from exc
             VisitProblem.objects.create(visit=visit, case=case, position=position)
+            registered.append(case)
     return visit

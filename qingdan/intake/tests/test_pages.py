@@ -21,6 +21,15 @@ from .helpers import HEADERS
 MEDIA = tempfile.mkdtemp()
 
 
+def problem_rows(rows) -> dict:
+    """The visit form's problem rows, as the page posts them."""
+    data = {"problems-TOTAL_FORMS": len(rows), "problems-INITIAL_FORMS": 0}
+    for index, (content, category) in enumerate(rows):
+        data[f"problems-{index}-content"] = content
+        data[f"problems-{index}-category"] = category.pk if category else ""
+    return data
+
+
 def sheet(rows: int = 5, bad: bool = True, prefix: str = "W") -> SimpleUploadedFile:
     lines = [",".join(HEADERS)]
     for i in range(rows):
@@ -159,7 +168,9 @@ class VisitPageTests(TestCase):
             "jurisdiction": self.org.town.pk,
             "staff": [self.org.town_clerk.pk],
             "topics": "用电",
-            "problems": "用电增容慢\n招工难\n道路破损\n",
+            **problem_rows(
+                [("用电增容慢", self.org.construction), ("", None), ("招工难", self.org.labour)]
+            ),
         }
         response = self.client.post(reverse("intake:visit-new"), data)
         self.assertEqual(response.status_code, 400)
@@ -169,8 +180,32 @@ class VisitPageTests(TestCase):
         visit = EnterpriseVisit.objects.get()
         self.assertRedirects(response, reverse("intake:visit", args=[visit.pk]))
         page = self.client.get(reverse("intake:visit", args=[visit.pk]))
-        for problem in ("用电增容慢", "招工难", "道路破损"):
+        for problem in ("用电增容慢", "招工难"):
             self.assertContains(page, problem)
+        # Each problem has its own category (the empty row is no problem).
+        self.assertEqual(
+            [(p.case.content, p.case.category) for p in visit.problems.select_related("case")],
+            [("用电增容慢", self.org.construction), ("招工难", self.org.labour)],
+        )
+
+    def test_the_form_has_a_row_per_problem_and_says_when_there_is_none(self):
+        self.client.force_login(self.org.town_clerk)
+        page = self.client.get(reverse("intake:visit-new"))
+        self.assertContains(page, 'name="problems-0-category"')
+        self.assertContains(page, 'name="problems-__prefix__-content"')  # the row to add
+        data = {
+            "visited_on": timezone.localdate().isoformat(),
+            "enterprise_name": ENTERPRISE["name"],
+            "credit_code": ENTERPRISE["credit_code"],
+            "jurisdiction": self.org.town.pk,
+            "staff": [self.org.town_clerk.pk],
+            "topics": "用电",
+            **problem_rows([("", self.org.labour)]),
+        }
+        response = self.client.post(reverse("intake:visit-new"), data)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, 'id="problems_errors"', status_code=400)
+        self.assertFalse(EnterpriseVisit.objects.exists())
 
     def test_visit_list_query_count_and_visibility(self):
         for _n in range(3):

@@ -63,7 +63,14 @@ class QuickEntryTests(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "errorlist", status_code=400)
         response = self.client.post(
-            url, {"channel": "grid_visit", "location": "村口", "content": "路灯不亮"}
+            url, {"channel": "grid_visit", "location": "村口", "content": "路灯不亮"}, follow=True
         )
         self.assertRedirects(response, url)
-        self.assertEqual(Case.objects.get().title, "路灯不亮")
+        case = Case.objects.get()
+        self.assertEqual(case.title, "路灯不亮")
+        # The success message links to the case just saved (the form is ready for the next).
+        self.assertContains(
+            response,
+            f'<a href="{reverse("web:case", args=[case.pk])}" id="registered-case">'
+            f"{case.tracking_number}</a>",
+        )

@@ -3,14 +3,17 @@ raises them, the government answers and the enterprise rates the result."""
 
 import datetime as dt
 
-from django.test import TestCase
+import time_machine
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from qingdan.cases import actions as case_actions
 from qingdan.cases.choices import Action, Channel, PetitionerKind, State
-from qingdan.cases.models import Case, CaseEvent, Petitioner
+from qingdan.cases.models import Case, CaseEvent, CaseFlag, Petitioner
 from qingdan.core.errors import NotAllowed, ValidationFailed
-from qingdan.orgs.testing import ENTERPRISE, build_county
+from qingdan.orgs.testing import ENTERPRISE, build_county, category
+from qingdan.stats.indicators import indicators as stats_indicators
+from qingdan.triage.actions import analyse_pending
 
 from ..actions import record_enterprise_visit
 from ..models import EnterpriseVisit
@@ -100,3 +103,73 @@ class VisitTests(TestCase):
         with self.assertRaises(ValidationFailed) as caught:
             self.visit(visited_on=timezone.localdate() + dt.timedelta(days=2))
         self.assertIn("visited_on", caught.exception.errors)
+
+
+# Four problems of one visit, all about the enterprise's operations (one category).
+VISIT_PROBLEMS = [
+    "企业用电增容申请三个月未批复，影响新生产线投产。",
+    "缺少熟练技工，希望人社部门组织专场招聘会。",
+    "厂区门口道路破损，货车进出困难。",
+    "环评手续办理进度慢，希望相关部门加快审批。",
+]
+
+
+@time_machine.travel(dt.datetime(2026, 6, 10, 9, 0, tzinfo=dt.UTC), tick=False)
+class VisitWarningTests(TestCase):
+    """The problems of one visit, and different subjects of one enterprise, are not
+    repeat petitions (重复访) nor a flood of one filer; the same subject again is."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        cls.category = category("enterprise_affairs")
+
+    def visit(self, problems=VISIT_PROBLEMS, days_ago=1):
+        return record_enterprise_visit(
+            self.org.town_clerk,
+            visited_on=timezone.localdate() - dt.timedelta(days=days_ago),
+            enterprise={k: v for k, v in ENTERPRISE.items() if k != "kind"},
+            jurisdiction=self.org.town,
+            staff=[self.org.town_clerk],
+            topics="企业经营困难",
+            problems=[{"content": text, "category": self.category} for text in problems],
+        )
+
+    def test_one_visit_raises_no_warnings_against_itself(self):
+        visit = self.visit()
+        cases = [problem.case for problem in visit.problems.all()]
+        self.assertEqual(len(cases), 4)
+        self.assertFalse(CaseFlag.objects.filter(kind__in=["repeat", "flood"]).exists())
+        # Each problem shows the others of its visit among its linked cases.
+        last = cases[-1]
+        self.assertEqual(
+            set(last.links_out.values_list("to_case", flat=True)), {c.pk for c in cases[:-1]}
+        )
+        self.assertEqual(stats_indicators(self.org.analyst, "2026H1")["total"]["repeat"], 0)
+
+    def call(self, title, content):
+        """The enterprise phones in a matter of the same category."""
+        return case_actions.register_case(
+            self.org.town_clerk,
+            channel=Channel.PHONE,
+            title=title,
+            content=content,
+            jurisdiction=self.org.town,
+            petitioner=dict(ENTERPRISE),
+            category=self.category,
+        )
+
+    def test_another_subject_of_the_enterprise_is_not_a_repeat_the_same_subject_is(self):
+        first = self.visit(days_ago=20).problems.first().case
+        other_subject = self.call("出口退税", "企业出口退税迟迟未到账，资金周转困难。")
+        self.assertFalse(other_subject.flags.filter(kind="repeat").exists())
+        again = self.call("用电增容仍未批复", "企业用电增容申请至今未批复，新生产线无法投产。")
+        flag = again.flags.get(kind="repeat")
+        self.assertEqual(flag.evidence["cases"], [first.tracking_number])
+        self.assertEqual(stats_indicators(self.org.analyst, "2026H1")["total"]["repeat"], 1)
+
+    @override_settings(QINGDAN_TRIAGE_AT_INTAKE="worker")
+    def test_the_same_when_the_worker_analyses_later(self):
+        self.visit()
+        self.assertEqual(analyse_pending(), 4)
+        self.assertFalse(CaseFlag.objects.filter(kind__in=["repeat", "flood"]).exists())

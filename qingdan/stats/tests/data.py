@@ -2,7 +2,8 @@
 
 2026, first half (the indicators in EXPECTED_2026H1 are counted by hand below):
 
-  A 01-10 欧家夼村 walk_in  construction  resolved on the spot, satisfied, closed   (village)
+  A 01-10 欧家夼村 walk_in  construction  received by the leader on duty (坐班接访),
+                                          resolved on the spot, satisfied, closed   (village)
   B 02-05 欧家夼村 phone    labour        town: 司法所, replied (supports) 02-06,
                                           basically satisfied, closed             (town)
   C 03-01 台上村   web      construction  city: 住建局 (+人社局 co-handling), replied
@@ -55,7 +56,7 @@ def person(n: int) -> dict:
     return {"name": f"王{'一二三四五六七八九十'[n]}明", "phone": f"139{n:08d}"}
 
 
-def _register(actor, when, place, category, channel, who, title):
+def _register(actor, when, place, category, channel, who, title, **extra):
     with time_machine.travel(when, tick=False):
         return actions.register_case(
             actor,
@@ -65,6 +66,7 @@ def _register(actor, when, place, category, channel, who, title):
             jurisdiction=place,
             category=category,
             petitioner=who,
+            **extra,
         )
 
 
@@ -96,6 +98,7 @@ def build_history() -> SimpleNamespace:
         "walk_in",
         person(1),
         "村口路灯不亮",
+        receiving_leader=o.city_leader,  # 领导坐班接访
     )
     _resolved(o.village_agent, c.A, at("01-10", hour=11), "satisfied")
 
@@ -239,6 +242,7 @@ EXPECTED_2026H1 = {
     "closed_on_time": 4,
     "overdue": 4,  # C replied late; E, F, H past their limit and unanswered
     "repeat": 2,  # H (review), I (flagged repeat)
+    "leader_received": 1,  # A, received by the leader on duty
     "rated": 5,  # A B C G I
     "satisfied": 2,  # A I
     "basically_satisfied": 1,  # B

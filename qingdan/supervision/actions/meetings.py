@@ -100,19 +100,41 @@ def build_agenda(actor, meeting: JointMeeting, *, now=None) -> int:
     return added
 
 
-def record_minutes(actor, meeting: JointMeeting, *, minutes: str, now=None) -> JointMeeting:
+def _inactive(people, field: str, message) -> dict[str, list]:
+    return {field: [message]} if any(not item.is_active for item in people) else {}
+
+
+def record_minutes(
+    actor,
+    meeting: JointMeeting,
+    *,
+    minutes: str,
+    attendees=None,
+    attending_units=None,
+    now=None,
+) -> JointMeeting:
+    """The minutes, and who attended (people and units; None leaves them as they are).
+    A meeting is held once its time has come: minutes written before it (the
+    preparation) leave it planned."""
     actor = as_actor(actor)
     _check_manage(actor, meeting)
-    require({} if (minutes or "").strip() else {"minutes": [_("Write the minutes.")]})
+    errors = {} if (minutes or "").strip() else {"minutes": [_("Write the minutes.")]}
+    errors.update(_inactive(attendees or [], "attendees", _("An attendee's account is closed.")))
+    errors.update(
+        _inactive(attending_units or [], "attending_units", _("A unit is no longer active."))
+    )
+    require(errors)
     now = now or timezone.now()
-    JointMeeting.objects.filter(pk=meeting.pk).update(
-        minutes=minutes.strip(), state=MeetingState.HELD, minutes_recorded_at=now
-    )
-    meeting.minutes, meeting.state, meeting.minutes_recorded_at = (
-        minutes.strip(),
-        MeetingState.HELD,
-        now,
-    )
+    state = MeetingState.HELD if meeting.held_at <= now else meeting.state
+    with transaction.atomic():
+        JointMeeting.objects.filter(pk=meeting.pk).update(
+            minutes=minutes.strip(), state=state, minutes_recorded_at=now
+        )
+        if attendees is not None:
+            meeting.attendees.set(attendees)
+        if attending_units is not None:
+            meeting.attending_units.set(attending_units)
+    meeting.minutes, meeting.state, meeting.minutes_recorded_at = minutes.strip(), state, now
     return meeting
 
 
@@ -125,20 +147,26 @@ def add_decision(
     meeting: JointMeeting,
     *,
     text: str,
-    owner,
+    owners=(),
+    owner_unit=None,
     due_at: dt.datetime | None,
     case: Case | None = None,
     now=None,
 ) -> MeetingDecision:
-    """A decision of the meeting: a task for `owner`, due at `due_at`."""
+    """A decision of the meeting: a task for a unit and/or one or more people, due at
+    `due_at`."""
     actor = as_actor(actor)
     _check_manage(actor, meeting)
     now = now or timezone.now()
+    owners = list(owners or [])
     errors: dict[str, list] = {}
     if not (text or "").strip():
         errors["text"] = [_("Write the decision.")]
-    if owner is None or not owner.is_active:
-        errors["owner"] = [_("Choose who carries it out.")]
+    if not owners and owner_unit is None:
+        errors["owners"] = [_("Choose who carries it out: a unit, or one or more people.")]
+    errors.update(_inactive(owners, "owners", _("An owner's account is closed.")))
+    if owner_unit is not None and not owner_unit.is_active:
+        errors["owner_unit"] = [_("This unit is no longer active.")]
     if due_at is None:
         errors["due_at"] = [_("Give the deadline.")]
     elif due_at <= now:
@@ -152,12 +180,13 @@ def add_decision(
             meeting=meeting,
             case=case,
             text=text.strip(),
-            owner=owner,
+            owner_unit=owner_unit,
             due_at=due_at,
             warn_at=due_at - decision_warning(),
             created_by=actor.user,
             deadline_status=status_at(due_at, due_at - decision_warning(), now),
         )
+        decision.owners.set(owners)
         with translation.override(settings.LANGUAGE_CODE):
             values = {"meeting": meeting.title, "text": decision.text, "due": _when(due_at)}
             if case is not None:
@@ -168,10 +197,15 @@ def add_decision(
                     at=now,
                     note=gettext("Joint meeting “%(meeting)s” decided: %(text)s (due %(due)s)")
                     % values,
-                    data={"meeting": meeting.pk, "decision": decision.pk, "owner": owner.pk},
+                    data={
+                        "meeting": meeting.pk,
+                        "decision": decision.pk,
+                        "owners": [person.pk for person in owners],
+                        "owner_unit": owner_unit.pk if owner_unit else None,
+                    },
                 )
             enqueue(
-                [owner],
+                decision.owner_accounts(),
                 subject=gettext("Joint meeting task due %(due)s") % values,
                 body=gettext("%(meeting)s\n%(text)s") % values,
                 kind="decision_assigned",
@@ -236,7 +270,7 @@ def chase_decision(decision_pk: int, now: dt.datetime) -> str | None:
         if not claimed:
             return None
         meeting = decision.meeting
-        recipients = [decision.owner]
+        recipients = decision.owner_accounts()
         with translation.override(settings.LANGUAGE_CODE):
             values = {
                 "text": decision.text[:60],

@@ -76,7 +76,7 @@ def test_board_notice_meeting_and_decision(org, live_server, new_page):  # noqa:
     assert case.tracking_number in supervisor.inner_text("#agenda")
 
     supervisor.fill("#decision-form #id_text", "城管中队牵头，市场监管所配合，月底前完成整治。")
-    supervisor.select_option("#decision-form #id_owner", value=str(org.town_clerk.pk))
+    supervisor.check(f"#decision-form input[name=owners][value='{org.town_clerk.pk}']")
     supervisor.fill("#decision-form #id_due_at", "2026-12-31T17:00")
     supervisor.fill("#decision-form #id_tracking_number", case.tracking_number)
     submit(supervisor, "#decision-form")
@@ -89,4 +89,4 @@ def test_board_notice_meeting_and_decision(org, live_server, new_page):  # noqa:
     submit(clerk, "#decisions .reply-form")
     decision.refresh_from_db()
     assert decision.state == DecisionState.DONE
-    assert decision.owner_id == org.town_clerk.pk
+    assert list(decision.owners.all()) == [org.town_clerk]

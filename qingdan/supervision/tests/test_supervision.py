@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from qingdan.cases import actions as case_actions
 from qingdan.cases.choices import Action
+from qingdan.core.errors import NotAllowed, ValidationFailed
 from qingdan.deadlines.tests.helpers import at, clear_caches, register
 from qingdan.jobs.worker import Worker
 from qingdan.notifications.models import OutboxMessage
@@ -255,13 +256,34 @@ class SupervisionTests(TestCase):
         self.post(self.org.city_supervisor, "supervision:meeting-agenda", {}, meeting.pk)
         self.assertEqual(AgendaItem.objects.filter(meeting=meeting).count(), 2)
 
+        # Written at 10:00 for a meeting at 15:00: the preparation; it is not held yet.
         minutes = {"minutes": "会议研究了两件事项。"}
         self.post(self.org.city_supervisor, "supervision:meeting-minutes", minutes, meeting.pk)
-        self.assertEqual(JointMeeting.objects.get().state, MeetingState.HELD)
+        meeting.refresh_from_db()
+        self.assertEqual(
+            (meeting.state, meeting.minutes), (MeetingState.PLANNED, minutes["minutes"])
+        )
+        # After the meeting, the minutes with who attended: people and units.
+        minutes.update(
+            attendees=[self.org.town_clerk.pk, self.org.town_handler.pk],
+            attending_units=[self.org.town_office.pk, self.org.labour_bureau.pk],
+        )
+        with time_machine.travel(at(2026, 3, 18, 17), tick=False):
+            url = reverse("supervision:meeting-minutes", args=(meeting.pk,))
+            self.assertEqual(self.client.post(url, minutes).status_code, 302)
+        meeting.refresh_from_db()
+        self.assertEqual(meeting.state, MeetingState.HELD)
+        self.assertEqual(set(meeting.attendees.all()), {self.org.town_clerk, self.org.town_handler})
+        self.assertEqual(
+            set(meeting.attending_units.all()), {self.org.town_office, self.org.labour_bureau}
+        )
+        page = self.get(self.org.town_clerk, "supervision:meeting", meeting.pk)
+        self.assertContains(page, "综治办承办人")
+        self.assertContains(page, str(self.org.labour_bureau))
 
         decision = {
             "text": "综治办牵头，派出所配合，一周内修复道路",
-            "owner": self.org.town_handler.pk,
+            "owners": [self.org.town_handler.pk],
             "due_at": "2026-03-25T18:00",
             "tracking_number": self.town_case.tracking_number,
         }
@@ -270,7 +292,9 @@ class SupervisionTests(TestCase):
         )
         self.assertRedirects(response, reverse("supervision:meeting", args=(meeting.pk,)))
         task = MeetingDecision.objects.get()
-        self.assertEqual((task.owner, task.case), (self.org.town_handler, self.town_case))
+        self.assertEqual(
+            (list(task.owners.all()), task.case), ([self.org.town_handler], self.town_case)
+        )
         self.assertEqual(outbox("decision_assigned"), {"town_handler"})
         self.assertTrue(
             self.town_case.events.filter(action=Action.SUPERVISE, data__decision=task.pk)
@@ -317,7 +341,7 @@ class SupervisionTests(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(set(response.context["form"].errors), {"jurisdiction", "title", "held_at"})
         meeting = self.convene()
-        past = {"text": "x", "owner": self.org.town_handler.pk, "due_at": "2026-03-01T10:00"}
+        past = {"text": "x", "owners": [self.org.town_handler.pk], "due_at": "2026-03-01T10:00"}
         response = self.post(
             self.org.city_supervisor, "supervision:meeting-decision", past, meeting.pk
         )
@@ -341,17 +365,74 @@ class SupervisionTests(TestCase):
         self.client.force_login(self.org.city_supervisor)
         url = reverse("supervision:meeting", args=(meeting.pk,))
         with time_machine.travel(LATE + dt.timedelta(hours=1), tick=False):
+            actions.add_decision(
+                self.org.city_supervisor,
+                meeting,
+                text="任务",
+                owners=[self.org.town_handler],
+                due_at=LATE + dt.timedelta(days=5),
+            )
             self.client.get(url)
-            with self.assertNumQueries(6) as first:
+            # …, the attendees and units, the decisions' owners (one query for all).
+            with self.assertNumQueries(12) as first:
                 self.client.get(url)
             for index in range(3):
                 actions.add_decision(
                     self.org.city_supervisor,
                     meeting,
                     text=f"任务{index}",
-                    owner=self.org.town_handler,
+                    owners=[self.org.town_handler],
                     due_at=LATE + dt.timedelta(days=5),
                     case=self.town_case,
                 )
             with self.assertNumQueries(len(first.captured_queries)):
                 self.client.get(url)
+
+
+class DecisionOwnerTests(TestCase):
+    """A decision owned by a unit, or by several people: all of them are told, chased,
+    and may report it done; others may not."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        with time_machine.travel(T0, tick=False):
+            cls.meeting = actions.convene_meeting(
+                cls.org.city_supervisor, jurisdiction=cls.org.town, title="联席会议", held_at=T0
+            )
+
+    def decide(self, **owners):
+        with time_machine.travel(T0, tick=False):
+            return actions.add_decision(
+                self.org.city_supervisor,
+                self.meeting,
+                text="整治占道经营",
+                due_at=T0 + dt.timedelta(days=7),
+                **owners,
+            )
+
+    def test_a_unit_owns_the_decision(self):
+        decision = self.decide(owner_unit=self.org.town_office)
+        self.assertEqual(outbox("decision_assigned"), {"town_handler"})
+        self.assertEqual(decision.owner_label, str(self.org.town_office))
+        # The unit's staff see the meeting and report the task done.
+        visible = JointMeeting.objects.visible_to(self.org.town_handler)
+        self.assertIn(self.meeting, visible)
+        with self.assertRaises(NotAllowed):
+            actions.complete_decision(self.org.labour_handler, decision, note="x")
+        actions.complete_decision(self.org.town_handler, decision, note="已整治")
+        self.assertEqual(decision.state, DecisionState.DONE)
+
+    def test_several_people_own_the_decision(self):
+        decision = self.decide(owners=[self.org.town_clerk, self.org.labour_handler])
+        self.assertEqual(outbox("decision_assigned"), {"town_clerk", "labour_handler"})
+        with time_machine.travel(T0 + dt.timedelta(days=6, hours=12), tick=False):
+            self.assertEqual(Worker().run_once().decisions, 1)
+        self.assertEqual(outbox("decision_warning"), {"town_clerk", "labour_handler"})
+        self.assertIn(self.meeting, JointMeeting.objects.visible_to(self.org.labour_handler))
+        actions.complete_decision(self.org.labour_handler, decision, note="已配合")
+
+    def test_someone_must_own_it(self):
+        with self.assertRaises(ValidationFailed) as caught:
+            self.decide()
+        self.assertIn("owners", caught.exception.errors)

@@ -66,10 +66,11 @@ class CasePageTests(TestCase):
             },
         )
         self.assertNotIn("assign", buttons)  # a village has no units
-        # The town sees the case but it is not at the town's tier: no routing buttons.
+        # The town sees the case but it is not at the town's tier: no routing buttons,
+        # only taking it over (提级办理).
         self.client.force_login(self.org.town_clerk)
         buttons = self.action_buttons(self.client.get(f"/cases/{self.case.pk}/"))
-        self.assertEqual(set(buttons), {"note", "link"})
+        self.assertEqual(set(buttons), {"note", "link", "take_over"})
         self.client.force_login(self.org.analyst)
         response = self.client.get(f"/cases/{self.case.pk}/")
         self.assertEqual(set(self.action_buttons(response)), {"note", "link"})
@@ -294,8 +295,9 @@ class CasePageTests(TestCase):
         self.assertEqual(refresh(self.case).state, State.REGISTERED)
         actions.accept(org.town_clerk, self.case)
         actions.assign(org.town_clerk, self.case, lead_unit=org.town_office)
+        # The lead unit closes the case it holds, but only once it is evaluated.
         response = self.act(org.town_handler, "close")
-        self.assertEqual(response.status_code, 403)  # a handler never closes
+        self.assertEqual(response.status_code, 409)
         response = self.act(org.town_handler, "extend", days="5", reason="x")
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.act(org.unrelated_handler, "reply").status_code, 404)
