@@ -112,9 +112,10 @@ def build_pipeline(
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-def fit(documents: Sequence[Document], labels: Sequence, **params) -> Pipeline:
+def fit(documents: Sequence[Document], labels: Sequence, sample_weight=None, **params) -> Pipeline:
     pipeline = build_pipeline(**{**DEFAULT_PARAMS, **params})
-    pipeline.fit(list(documents), np.asarray(labels))
+    extra = {} if sample_weight is None else {"classifier__sample_weight": sample_weight}
+    pipeline.fit(list(documents), np.asarray(labels), **extra)
     return pipeline
 
 
