@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -102,7 +102,7 @@ class HotIssue:
 
 _TIME = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
-    r"(?:\s*[T\s]\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})\s*分?(?:\s*[:：]?\s*(\d{1,2})\s*秒?)?)?\s*$"
+    r"(?:[T\s]*(\d{1,2})\s*[:：时点]\s*(\d{1,2})\s*分?(?:\s*[:：]?\s*(\d{1,2})\s*秒?)?)?\s*$"
 )
 
 
@@ -222,7 +222,35 @@ def _read(docs: list[Doc]) -> list[_Message]:
         named = words.place_words(title + text, gazetteer) - {place.town}
         content = [w for w in title + text if words.is_content(w) and w not in named]
         messages.append(_Message(words=title + text, content=content, place=place))
+    _infer_cities(messages)
     return messages
+
+
+# A message that names no city takes the city of the messages that share words of it
+# (at least LOCAL_WORDS of them, each in at least LOCAL_WORD_MESSAGES messages, all but
+# LOCAL_WORD_SHARE in that city): 丽发 and 搅拌站 are in A市; one word is chance.
+LOCAL_WORDS = 2
+LOCAL_WORD_MESSAGES = 3
+LOCAL_WORD_SHARE = 0.9
+
+
+def _infer_cities(messages: list[_Message]) -> None:
+    cities_of: dict[str, Counter] = {}
+    for message in messages:
+        if message.place.city:
+            for word in set(message.content):
+                cities_of.setdefault(word, Counter())[message.place.city] += 1
+    local = {}
+    for word, cities in cities_of.items():
+        city, count = cities.most_common(1)[0]
+        if count >= LOCAL_WORD_MESSAGES and count >= LOCAL_WORD_SHARE * cities.total():
+            local[word] = city
+    for message in messages:
+        if not message.place.city:
+            votes = Counter(local[w] for w in set(message.content) if w in local)
+            ranked = votes.most_common(2) + [("", 0)]
+            if ranked[0][1] >= LOCAL_WORDS and ranked[0][1] > ranked[1][1]:
+                message.place = replace(message.place, city=ranked[0][0])
 
 
 def _vectorize(messages: list[_Message]):
@@ -307,48 +335,26 @@ def _joinable(word: str, heavy: set[str]) -> bool:
     )
 
 
-def _apart(values: list[str]) -> np.ndarray:
-    """Pairs that both name a place (a city, a district) and name different ones."""
-    named = np.array(values, dtype=object)
-    known = named != ""
-    return known[:, None] & known[None, :] & (named[:, None] != named[None, :])
-
-
 def _clusters(similarity: np.ndarray, places: list[Place], distance: float) -> np.ndarray:
-    """Average-linkage clusters; messages that name two different cities or districts
-    are as far apart as can be, however alike their words."""
+    """Average-linkage clusters. Messages of two cities (no city counting as one) are
+    as far apart as can be, so no cluster ever holds two: the average distance between
+    two groups with none of their pairs in one city is the largest. Two districts named
+    count the same, but a district's messages can still join those naming none."""
+    cities = np.array([p.city for p in places], dtype=object)
+    districts = np.array([p.district for p in places], dtype=object)
+    named = districts != ""
+    apart = cities[:, None] != cities[None, :]
+    apart |= named[:, None] & named[None, :] & (districts[:, None] != districts[None, :])
     distances = 1.0 - similarity
-    distances[_apart([p.city for p in places]) | _apart([p.district for p in places])] = 1.0
+    distances[apart] = 1.0
     np.fill_diagonal(distances, 0.0)
-    labels = (
+    return (
         AgglomerativeClustering(
             n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
         )
         .fit(distances)
         .labels_
     )
-    return _split_cities(labels, similarity, places)
-
-
-def _split_cities(labels: np.ndarray, similarity: np.ndarray, places: list[Place]) -> np.ndarray:
-    """A hot issue is in one city: a cluster whose members name two is split by city,
-    each member that names none going with the city whose members it is closest to."""
-    labels = labels.copy()
-    fresh = labels.max() + 1
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        cities = sorted({places[i].city for i in members} - {""})
-        if len(cities) < 2:
-            continue
-        groups = {city: [i for i in members if places[i].city == city] for city in cities}
-        for i in members:
-            if not places[i].city:
-                closest = max(cities, key=lambda c: similarity[i, groups[c]].mean())
-                groups[closest].append(i)
-        for city in cities[1:]:
-            labels[groups[city]] = fresh
-            fresh += 1
-    return labels
 
 
 def _mean_similarity(similarity: np.ndarray) -> float:

@@ -78,4 +78,7 @@ class Command(BaseCommand):
             )
             self.stdout.write("    " + _("key words: %(k)s") % {"k": "、".join(issue.keywords)})
             for doc in issue.samples:
-                self.stdout.write(f"    - {doc.title}")
+                # A generic title (求助) says nothing: the detail's opening does.
+                detail = doc.text.removeprefix(doc.title).strip()[:40]
+                line = f"{doc.title}：{detail}" if detail else doc.title
+                self.stdout.write(f"    - {line}")
