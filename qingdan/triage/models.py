@@ -5,6 +5,7 @@ Changes go through `qingdan.triage.actions`; flags live on `qingdan.cases.models
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,42 @@ class ClassifierModel(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} ({self.n_samples})"
+
+
+class TriageSettings(models.Model):
+    """Triage settings an administrator edits in the admin: one row (pk 1), made by the
+    migration; `load()` gives the defaults if it is missing."""
+
+    suggestion_threshold = models.FloatField(
+        _("suggestion threshold"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "The intake form suggests a category only when the classifier is at least this "
+            "sure (0–1). `qingdan eval-classifier` shows how many cases get a suggestion "
+            "at a threshold and how often it is right."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("triage settings")
+        verbose_name_plural = _("triage settings")
+
+    def __str__(self) -> str:
+        return str(_("Triage settings"))
+
+    @classmethod
+    def load(cls) -> "TriageSettings":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class CategorySuggestion(models.Model):
