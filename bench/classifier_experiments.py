@@ -366,6 +366,7 @@ class PoolFitted(TransformerMixin, BaseEstimator):
 
     def fit(self, texts, y=None):
         self.vectorizer.fit(list(texts) + list(self.extract.transform(list(self.pool))))
+        self.fitted_ = True
         return self
 
     def transform(self, texts):
@@ -417,6 +418,64 @@ def run(name, documents, labels, ctx, seed, folds=5):
     )
 
 
+def floor(documents, labels) -> None:
+    """How far this kind of model can go on this data: the learning curve (training on
+    a share of each training fold, pooled out-of-fold macro-F1), a power law fitted to
+    it and extrapolated, and the near-copies in the labelled file that carry two labels."""
+    from scipy.optimize import curve_fit
+
+    from qingdan.triage.text import similarities
+
+    shares = (0.2, 0.4, 0.6, 0.8, 1.0)
+    sizes, means = [], []
+    for share in shares:
+        f1s = []
+        for seed in (0, 1):
+            predictions = np.empty(len(labels), dtype=labels.dtype)
+            splitter = StratifiedKFold(5, shuffle=True, random_state=seed)
+            for train, test in splitter.split(np.zeros(len(labels)), labels):
+                if share < 1.0:
+                    train = _subsample(train, labels, share, seed)
+                model = classifier.fit([documents[i] for i in train], labels[train])
+                predictions[test] = model.predict([documents[i] for i in test])
+            f1s.append(f1_score(labels, predictions, average="macro"))
+        sizes.append(round(len(labels) * 0.8 * share))
+        means.append(float(np.mean(f1s)))
+        print(f"floor: {sizes[-1]:5d} training messages  macro-F1 {means[-1]:.4f}", flush=True)
+    (a, b, c), _cov = curve_fit(
+        lambda n, a, b, c: a - b * np.power(n, -c),
+        np.array(sizes, float),
+        means,
+        p0=(0.95, 1.0, 0.5),
+        maxfev=20000,
+    )
+    for n in (7400, 20000):
+        print(
+            f"floor: power law a - b n^-c (a {a:.4f}, b {b:.3f}, c {c:.3f}) at {n}: "
+            f"{a - b * n**-c:.4f}"
+        )
+    texts = [d[1] for d in documents]
+    pairs = disagreeing = 0
+    for i, text in enumerate(texts[:-1]):
+        close = np.flatnonzero(similarities(text, texts[i + 1 :]) >= 0.8) + i + 1
+        pairs += close.size
+        disagreeing += int(np.sum(labels[close] != labels[i]))
+    print(
+        f"floor: {pairs} pairs of near-copies (bigram cosine >= 0.8), {disagreeing} of them "
+        f"with two different labels"
+    )
+
+
+def _subsample(train: np.ndarray, labels: np.ndarray, share: float, seed: int) -> np.ndarray:
+    """A stratified `share` of the training indices."""
+    rng = np.random.default_rng(seed)
+    kept = []
+    for label in np.unique(labels[train]):
+        members = train[labels[train] == label]
+        kept.extend(rng.choice(members, max(5, round(share * members.size)), replace=False))
+    return np.array(sorted(kept))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("experiments", nargs="*")
@@ -433,6 +492,9 @@ def main() -> None:
         + ", ".join(f"{k} {v}" for k, v in found.most_common())
     )
     ctx = Context(pool, weak)
+    if args.experiments == ["floor"]:
+        floor(documents, labels)
+        return
     for name in args.experiments:
         scores = []
         for seed in args.seeds:

@@ -315,7 +315,7 @@ def train_classifier(
         )
         metrics.update(comparison, replaced_version=current.version if current else None)
         worse = current is not None and comparison["after_macro_f1"] < comparison["before_macro_f1"]
-        if worse and not force:
+        if current is not None and worse and not force:
             raise ActionError(
                 _(
                     "The new model is worse than the active one (v%(version)d) on the "

@@ -98,7 +98,7 @@ class Scores:
         }
 
 
-def scores(pipeline, documents: Sequence[Document], labels: Sequence) -> Scores:
+def scores(pipeline, documents: Sequence[Document], labels) -> Scores:
     """A fitted pipeline's figures on documents it did not learn from."""
     return Scores(np.asarray(labels), pipeline.classes_, pipeline.predict_proba(list(documents)))
 
@@ -220,12 +220,12 @@ def held_out(document: Document) -> bool:
 def compare(candidate, current, documents: Sequence[Document], labels: Sequence) -> dict:
     """Macro-F1 (and accuracy) of the current and the candidate model on the held-out
     slice. A model that does not know a category gets its messages wrong."""
-    labels = np.asarray(labels)
-    result = {"held_out": int(labels.size)}
+    truth = np.asarray(labels)
+    result: dict[str, float] = {"held_out": int(truth.size)}
     for name, model in (("before", current), ("after", candidate)):
         if model is None:
             continue
-        figures = scores(model, documents, labels.astype(model.classes_.dtype))
+        figures = scores(model, documents, truth.astype(model.classes_.dtype))
         result[f"{name}_macro_f1"] = round(figures.macro_f1, 4)
         result[f"{name}_accuracy"] = round(figures.accuracy, 4)
         result[f"{name}_top2_accuracy"] = round(figures.top2_accuracy, 4)

@@ -112,9 +112,9 @@ def parse_time(value: str) -> dt.datetime | None:
     match = _TIME.match(value or "")
     if not match:
         return None
-    parts = [int(p) if p else 0 for p in match.groups()]
+    year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups())
     try:
-        return dt.datetime(*parts)
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:  # 2023-02-30, 25:00
         return None
 

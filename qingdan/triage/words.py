@@ -114,7 +114,7 @@ def tokens(text: str) -> list[str]:
             for word in tokenizer.lcut(part):
                 if not word.strip():
                     continue
-                number = words and words[-1].isascii() and words[-1].isdigit()
+                number = bool(words) and words[-1].isascii() and words[-1].isdigit()
                 if number and word not in _UNITS and word not in STOP_WORDS:
                     if "\u4e00" <= word[0] <= "\u9fff":
                         words[-1] += word
