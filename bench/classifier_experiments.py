@@ -152,33 +152,30 @@ class PoolSvd(TransformerMixin, BaseEstimator):
         return normalize(self.svd_.transform(self.tfidf_.transform(list(texts))))
 
 
+def _gensim(corpus, dim: int, epochs: int, algorithm: str):
+    """CBOW vectors (skip-gram took 58 s on the characters of all texts: over budget)."""
+    from gensim.models import FastText, Word2Vec  # only these runs need gensim
+
+    model_class = FastText if algorithm == "fasttext" else Word2Vec
+    return model_class(
+        corpus, vector_size=dim, window=5, min_count=2, sg=0, workers=1, epochs=epochs, seed=0
+    )
+
+
 class CharVectors(TransformerMixin, BaseEstimator):
     """gensim CBOW character vectors trained on the training texts and the pool; a
     text is the TF-IDF-weighted mean of its characters' vectors (one sparse product, so
     prediction stays fast)."""
 
-    def __init__(self, pool_texts=(), dim=100, epochs=5, window=5, algorithm="word2vec"):
+    def __init__(self, pool_texts=(), dim=100, epochs=5, algorithm="word2vec"):
         self.pool_texts = pool_texts
         self.dim = dim
         self.epochs = epochs
-        self.window = window
         self.algorithm = algorithm
 
     def fit(self, texts, y=None):
-        from gensim.models import FastText, Word2Vec  # only these runs need gensim
-
         everything = [classifier.clean(t).lower() for t in list(texts) + list(self.pool_texts)]
-        model_class = FastText if self.algorithm == "fasttext" else Word2Vec
-        model = model_class(
-            [list(t) for t in everything],
-            vector_size=self.dim,
-            window=self.window,
-            min_count=2,
-            sg=0,
-            workers=1,
-            epochs=self.epochs,
-            seed=0,
-        )
+        model = _gensim([list(t) for t in everything], self.dim, self.epochs, self.algorithm)
         self.tfidf_ = CharTfidf(ngram_max=1, min_df=2).fit(everything)
         table = np.zeros((self.tfidf_.keys_.size, self.dim), dtype=np.float32)
         for row, key in enumerate(self.tfidf_.keys_):
@@ -204,21 +201,10 @@ class WordVectors(TransformerMixin, BaseEstimator):
         self.algorithm = algorithm
 
     def fit(self, texts, y=None):
-        from gensim.models import FastText, Word2Vec
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         everything = list(texts) + list(self.pool_texts)
-        model_class = FastText if self.algorithm == "fasttext" else Word2Vec
-        model = model_class(
-            [self.tokens[t] for t in everything],
-            vector_size=self.dim,
-            window=5,
-            min_count=2,
-            sg=0,
-            workers=1,
-            epochs=self.epochs,
-            seed=0,
-        )
+        model = _gensim([self.tokens[t] for t in everything], self.dim, self.epochs, self.algorithm)
         self.tfidf_ = TfidfVectorizer(
             analyzer=lambda t: self.tokens[t], min_df=2, sublinear_tf=True
         ).fit(everything)

@@ -11,7 +11,6 @@ to the others and generic complaints do not chain into one giant cluster. Each c
 is named by its place and its heaviest words ("大连 华润燃气 停气").
 """
 
-import csv
 import datetime as dt
 import re
 from collections import Counter
@@ -29,6 +28,7 @@ from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Jurisdiction
 
 from . import words
+from .text import UnreadableFile, read_csv
 from .words import Place
 
 DISTANCE = 0.8  # average cosine distance allowed inside a cluster
@@ -122,10 +122,6 @@ def parse_time(value: str) -> dt.datetime | None:
 # ---------------------------------------------------------------- reading a CSV
 
 
-class UnreadableFile(ValueError):
-    """A CSV of messages that cannot be read as a whole (the message says why)."""
-
-
 # Column names accepted, English or as published with the message-board data.
 COLUMNS = {
     "key": ("message_id", "id", "留言编号"),
@@ -148,17 +144,8 @@ def _pick(row: dict, field: str) -> str:
 def read_messages(file: Path) -> list[Doc]:
     """The messages of a CSV file. A file with a time column whose times cannot all be
     read is refused, naming the rows: growth figures from half the times are wrong."""
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            has_time = bool(set(reader.fieldnames or []) & set(COLUMNS["at"]))
-            rows = list(reader)
-    except OSError as exc:
-        raise UnreadableFile(
-            _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(_("%(file)s is not UTF-8 text.") % {"file": file}) from exc
+    columns, rows = read_csv(file)
+    has_time = bool(columns & set(COLUMNS["at"]))
     docs, unreadable = [], []
     for number, row in enumerate(rows, 1):
         title, text = _pick(row, "title"), _pick(row, "text")

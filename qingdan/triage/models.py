@@ -16,6 +16,23 @@ from qingdan.orgs.models import Category, Jurisdiction
 from .choices import HotTermLevel, TopicStatus
 
 
+class Updated(models.Model):
+    """When and by whom an administrator last changed the row."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ClassifierModel(models.Model):
     """One trained category classifier; the newest active one answers suggestions."""
 
@@ -46,7 +63,7 @@ class ClassifierModel(models.Model):
         return f"v{self.version} ({self.n_samples})"
 
 
-class TriageSettings(models.Model):
+class TriageSettings(Updated):
     """Triage settings an administrator edits in the admin: one row (pk 1), made by the
     migration; `load()` gives the defaults if it is missing."""
 
@@ -59,15 +76,6 @@ class TriageSettings(models.Model):
             "sure (0–1). `qingdan eval-classifier` shows how many cases get a suggestion "
             "at a threshold and how often it is right."
         ),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
 
     class Meta:
@@ -137,7 +145,7 @@ class CategorySuggestion(models.Model):
         return self.chosen_category_id == self.top_category_id
 
 
-class HotTerm(models.Model):
+class HotTerm(Updated):
     """An entry of the hot-term list (热点敏感词库), maintained by administrators."""
 
     term = models.CharField(_("term"), max_length=50, unique=True)
@@ -146,15 +154,6 @@ class HotTerm(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("hot term")

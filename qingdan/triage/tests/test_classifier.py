@@ -156,9 +156,8 @@ class ClassifierTests(TestCase):
         self.assertTrue(withheld.withheld)
         self.assertTrue(withheld.as_dict()["withheld"])
         self.client.force_login(self.org.village_agent)
-        with translation.override("en"):
-            response = self.client.get("/triage/suggest/", {"title": title, "content": content})
-        self.assertContains(response, "No suggestion")
+        response = self.client.get("/triage/suggest/", {"title": title, "content": content})
+        self.assertContains(response, "暂无建议")  # zh_Hans, the default language
         self.assertNotContains(response, "<mark>")
         actions.set_triage_settings(
             self.org.administrator, TriageSettings.load(), suggestion_threshold=sure - 0.001

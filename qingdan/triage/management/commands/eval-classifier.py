@@ -1,4 +1,3 @@
-import csv
 import platform
 from pathlib import Path
 
@@ -9,26 +8,15 @@ from qingdan.triage import evaluation
 from qingdan.triage.actions import training_cases
 from qingdan.triage.models import CategorySuggestion, TriageSettings
 from qingdan.triage.suggestions import active_model
-from qingdan.triage.text import case_document
+from qingdan.triage.text import UnreadableFile, case_document, read_csv
 
 
 def _read_csv(file: Path) -> tuple[list, list]:
     try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = set(reader.fieldnames or [])
-            if not {"text", "label"} <= columns:
-                raise CommandError(
-                    _("%(file)s needs the columns text and label (found: %(found)s).")
-                    % {"file": file, "found": ", ".join(sorted(columns)) or "-"}
-                )
-            rows = [r for r in reader if (r.get("text") or "").strip() and r.get("label")]
-    except OSError as exc:
-        raise CommandError(
-            _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise CommandError(_("%(file)s is not UTF-8 text.") % {"file": file}) from exc
+        _columns, rows = read_csv(file, ("text", "label"))
+    except UnreadableFile as error:
+        raise CommandError(str(error)) from error
+    rows = [r for r in rows if (r.get("text") or "").strip() and r.get("label")]
     # The title, when given, is weighted on its own; `text` is used as it is.
     documents = [((r.get("title") or "").strip(), r["text"].strip()) for r in rows]
     return documents, [r["label"].strip() for r in rows]

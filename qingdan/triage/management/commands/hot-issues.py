@@ -4,13 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from qingdan.triage.hotissues import (
-    DISTANCE,
-    GROWTH_DAYS,
-    UnreadableFile,
-    find_hot_issues,
-    read_messages,
-)
+from qingdan.triage.hotissues import DISTANCE, GROWTH_DAYS, find_hot_issues, read_messages
+from qingdan.triage.text import UnreadableFile
 
 
 class Command(BaseCommand):

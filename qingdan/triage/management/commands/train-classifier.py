@@ -1,4 +1,3 @@
-import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,34 +5,20 @@ from django.utils.translation import gettext as _
 
 from qingdan.core.errors import ActionError, ValidationFailed
 from qingdan.triage.actions import train_classifier
+from qingdan.triage.text import UnreadableFile, read_csv
 
 
 def read_labelled(file: Path) -> list[tuple[str, str, str]]:
     """(title, text, label) of every row of a CSV with `text` and `label` columns and
     an optional `title` (row n of the list is the file's n-th row after the header)."""
     try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = set(reader.fieldnames or [])
-            if not {"text", "label"} <= columns:
-                raise CommandError(
-                    _("%(file)s needs the columns text and label (found: %(found)s).")
-                    % {"file": file, "found": ", ".join(sorted(columns)) or "-"}
-                )
-            return [
-                (
-                    (r.get("title") or "").strip(),
-                    (r["text"] or "").strip(),
-                    (r["label"] or "").strip(),
-                )
-                for r in reader
-            ]
-    except OSError as exc:
-        raise CommandError(
-            _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise CommandError(_("%(file)s is not UTF-8 text.") % {"file": file}) from exc
+        _columns, rows = read_csv(file, ("text", "label"))
+    except UnreadableFile as error:
+        raise CommandError(str(error)) from error
+    return [
+        ((r.get("title") or "").strip(), (r["text"] or "").strip(), (r["label"] or "").strip())
+        for r in rows
+    ]
 
 
 class Command(BaseCommand):
