@@ -69,7 +69,7 @@ class TriageSettings(Updated):
 
     suggestion_threshold = models.FloatField(
         _("suggestion threshold"),
-        default=0.5,
+        default=0.6,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_(
             "The intake form suggests a category only when the classifier is at least this "

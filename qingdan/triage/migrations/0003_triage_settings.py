@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name='TriageSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('suggestion_threshold', models.FloatField(default=0.5, help_text='The intake form suggests a category only when the classifier is at least this sure (0–1). `qingdan eval-classifier` shows how many cases get a suggestion at a threshold and how often it is right.', validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='suggestion threshold')),
+                ('suggestion_threshold', models.FloatField(default=0.6, help_text='The intake form suggests a category only when the classifier is at least this sure (0–1). `qingdan eval-classifier` shows how many cases get a suggestion at a threshold and how often it is right.', validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='suggestion threshold')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
             ],
