@@ -33,6 +33,7 @@ from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 from sklearn.base import BaseEstimator, TransformerMixin  # noqa: E402
 from sklearn.decomposition import TruncatedSVD  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
@@ -404,15 +405,15 @@ def run(name, documents, labels, ctx, seed, folds=5):
     )
 
 
-def floor(documents, labels) -> None:
+def floor(documents, labels, curve: bool = True) -> None:
     """How far this kind of model can go on this data: the learning curve (training on
     a share of each training fold, pooled out-of-fold macro-F1), a power law fitted to
     it and extrapolated, and the near-copies in the labelled file that carry two labels."""
     from scipy.optimize import curve_fit
 
-    from qingdan.triage.text import similarities
+    from qingdan.triage.text import _similarity_vectorizer
 
-    shares = (0.2, 0.4, 0.6, 0.8, 1.0)
+    shares = (0.2, 0.4, 0.6, 0.8, 1.0) if curve else ()
     sizes, means = [], []
     for share in shares:
         f1s = []
@@ -428,27 +429,29 @@ def floor(documents, labels) -> None:
         sizes.append(round(len(labels) * 0.8 * share))
         means.append(float(np.mean(f1s)))
         print(f"floor: {sizes[-1]:5d} training messages  macro-F1 {means[-1]:.4f}", flush=True)
-    (a, b, c), _cov = curve_fit(
-        lambda n, a, b, c: a - b * np.power(n, -c),
-        np.array(sizes, float),
-        means,
-        p0=(0.95, 1.0, 0.5),
-        maxfev=20000,
-    )
-    for n in (7400, 20000):
-        print(
-            f"floor: power law a - b n^-c (a {a:.4f}, b {b:.3f}, c {c:.3f}) at {n}: "
-            f"{a - b * n**-c:.4f}"
+    if curve:
+        (a, b, c), _cov = curve_fit(
+            lambda n, a, b, c: a - b * np.power(n, -c),
+            np.array(sizes, float),
+            means,
+            p0=(0.95, 1.0, 0.5),
+            maxfev=20000,
         )
-    texts = [d[1] for d in documents]
-    pairs = disagreeing = 0
-    for i, text in enumerate(texts[:-1]):
-        close = np.flatnonzero(similarities(text, texts[i + 1 :]) >= 0.8) + i + 1
-        pairs += close.size
-        disagreeing += int(np.sum(labels[close] != labels[i]))
+        for n in (7400, 20000):
+            print(
+                f"floor: power law a - b n^-c (a {a:.4f}, b {b:.3f}, c {c:.3f}) at {n}: "
+                f"{a - b * n**-c:.4f}"
+            )
+    # Near-copies: cosine of character-bigram counts (the duplicate index's measure).
+    vectors = _similarity_vectorizer.transform([d[1] for d in documents])
+    close = sp.triu(vectors @ vectors.T, k=1).tocoo()
+    near = close.data >= 0.8
+    rows, columns = close.row[near], close.col[near]
+    disagreeing = int(np.sum(labels[rows] != labels[columns]))
     print(
-        f"floor: {pairs} pairs of near-copies (bigram cosine >= 0.8), {disagreeing} of them "
-        f"with two different labels"
+        f"floor: {near.sum()} pairs of near-copies (bigram cosine >= 0.8), {disagreeing} of "
+        f"them with two different labels; {np.unique(np.concatenate([rows, columns])).size} "
+        "messages in such pairs"
     )
 
 
@@ -478,8 +481,8 @@ def main() -> None:
         + ", ".join(f"{k} {v}" for k, v in found.most_common())
     )
     ctx = Context(pool, weak)
-    if args.experiments == ["floor"]:
-        floor(documents, labels)
+    if args.experiments[0] == "floor":
+        floor(documents, labels, curve=args.experiments != ["floor", "copies"])
         return
     for name in args.experiments:
         scores = []
