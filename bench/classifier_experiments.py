@@ -324,15 +324,6 @@ def vectors(ctx, docs, y, kind="char", weight=0.5, dim=100, algorithm="word2vec"
     return pipeline
 
 
-def vectors_and_self(ctx, docs, y, threshold=0.9, weight=1.0, vector_weight=0.5, **_):
-    def build():
-        pipeline = classifier.build_pipeline(**classifier.DEFAULT_PARAMS)
-        return with_block(pipeline, "vectors", CharVectors(ctx.pool_texts), vector_weight)
-
-    keep, predicted = _pseudo(ctx, docs, y, threshold)
-    return _fit_augmented(docs, y, [ctx.pool[i] for i in keep], predicted[keep], weight, build)
-
-
 def transductive_idf(ctx, docs, y, **_):
     """The n-gram vocabulary and idf from the training texts and the pool."""
     pipeline = classifier.build_pipeline(**classifier.DEFAULT_PARAMS)
@@ -364,7 +355,6 @@ EXPERIMENTS = {
     "baseline": (baseline, {}),
     "self-0.9": (self_train, {"threshold": 0.9}),
     "self-0.8": (self_train, {"threshold": 0.8}),
-    "self-0.7-w0.5": (self_train, {"threshold": 0.7, "weight": 0.5}),
     "self-0.95": (self_train, {"threshold": 0.95}),
     "self-0.9-w0.3": (self_train, {"threshold": 0.9, "weight": 0.3}),
     "weak-w1": (weak_labels, {"weight": 1.0}),
@@ -380,7 +370,6 @@ EXPERIMENTS = {
     "char-fasttext-w0.5": (vectors, {"kind": "char", "weight": 0.5, "algorithm": "fasttext"}),
     "word-w2v-w0.5": (vectors, {"kind": "word", "weight": 0.5}),
     "word-fasttext-w0.5": (vectors, {"kind": "word", "weight": 0.5, "algorithm": "fasttext"}),
-    "char-w2v+self-0.9": (vectors_and_self, {"threshold": 0.9}),
 }
 
 
