@@ -13,6 +13,7 @@ analysis; with DEBUG or under tests it raises, so bugs are not hidden.
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -31,7 +32,7 @@ from qingdan.orgs.choices import Role
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.permissions import has_role, is_administrator
 
-from . import classifier, duplicates, early_warning, hotterms
+from . import classifier, duplicates, early_warning, evaluation, hotterms
 from .choices import FlagKind, HotTermLevel, TopicStatus
 from .models import (
     CategorySuggestion,
@@ -39,6 +40,7 @@ from .models import (
     GovernanceTopic,
     HotTerm,
     PendingAnalysis,
+    TriageSettings,
 )
 from .suggestions import active_model, explained
 from .text import case_document
@@ -263,22 +265,38 @@ def training_cases():
 
 
 def train_classifier(
-    actor=None, *, evaluate: bool = True, limit: int | None = None
+    actor=None,
+    *,
+    evaluate: bool = True,
+    limit: int | None = None,
+    rows: list[tuple[str, str, str]] | None = None,
+    force: bool = False,
 ) -> ClassifierModel:
-    """Train on the organisation's own cases and make the new model the active one."""
+    """Train on `rows` (title, text, category code or name: a CSV, for an installation
+    without categorised cases yet) or on the installation's own finished cases, leaving
+    out the held-out slice (`evaluation.held_out`); compare the new model with the active
+    one on that slice and make it the active one, unless it is worse (`force` replaces
+    it all the same). Nothing is written when it is refused."""
     user = getattr(actor, "user", actor)
     if user is not None and not is_administrator(user):
         raise NotAllowed(_("Only an administrator trains the classifier."))
-    rows = list(
-        training_cases()
-        .order_by("-registered_at")
-        .values_list("title", "content", "category_id")[:limit]
-    )
-    counts: dict[int, int] = {}
-    for _title, _content, category_id in rows:
-        counts[category_id] = counts.get(category_id, 0) + 1
+    if rows is None:
+        labelled = list(
+            training_cases()
+            .order_by("-registered_at")
+            .values_list("title", "content", "category_id")[:limit]
+        )
+    else:
+        labelled = _categorised(rows)
+    documents = [case_document(title, content) for title, content, _c in labelled]
+    labels = [category_id for _t, _c, category_id in labelled]
+    slice_ = [evaluation.held_out(document) for document in documents]
+    if sum(slice_) < evaluation.MIN_HELD_OUT:
+        slice_ = [False] * len(documents)  # too few to compare: learn from all
+    train = [i for i, held in enumerate(slice_) if not held]
+    counts = Counter(labels[i] for i in train)
     kept = {c for c, n in counts.items() if n >= classifier.MIN_PER_CLASS}
-    rows = [row for row in rows if row[2] in kept]
+    train = [i for i in train if labels[i] in kept]
     if len(kept) < 2:
         raise ActionError(
             _(
@@ -288,15 +306,45 @@ def train_classifier(
             % {"n": classifier.MIN_PER_CLASS},
             code="too_few_cases",
         )
-    documents = [case_document(title, content) for title, content, _c in rows]
-    labels = [category_id for _t, _c, category_id in rows]
-    metrics: dict = {"dropped_categories": sorted(set(counts) - kept)}
-    if evaluate and min(counts[c] for c in kept) >= 5:
-        metrics.update(classifier.cross_validate(documents, labels, folds=5, seed=0).as_dict())
+    train_docs, train_labels = [documents[i] for i in train], [labels[i] for i in train]
+    metrics: dict = {
+        "source": "cases" if rows is None else "file",
+        "dropped_categories": sorted(set(counts) - kept),
+    }
+    if evaluate:
+        cross = evaluation.cross_validate(train_docs, train_labels, folds=5, seed=0)
+        metrics.update(cross.as_dict())
         metrics.pop("per_class_f1", None)
     started = timezone.now()
-    pipeline = classifier.fit(documents, labels)
+    pipeline = classifier.fit(train_docs, train_labels)
     metrics["fit_seconds"] = round((timezone.now() - started).total_seconds(), 2)
+    current = active_model()
+    held = [i for i, inside in enumerate(slice_) if inside]
+    if held:
+        comparison = evaluation.compare(
+            pipeline,
+            explained(current).pipeline if current else None,
+            [documents[i] for i in held],
+            [labels[i] for i in held],
+        )
+        metrics.update(comparison, replaced_version=current.version if current else None)
+        worse = current is not None and comparison["after_macro_f1"] < comparison["before_macro_f1"]
+        if current is not None and worse and not force:
+            raise ActionError(
+                _(
+                    "The new model is worse than the active one (v%(version)d) on the "
+                    "%(n)d held-out cases: macro-F1 %(after).4f against %(before).4f. "
+                    "The active model is kept."
+                )
+                % {
+                    "version": current.version,
+                    "n": len(held),
+                    "after": comparison["after_macro_f1"],
+                    "before": comparison["before_macro_f1"],
+                },
+                code="worse_model",
+            )
+        metrics["forced"] = bool(worse)
     blob = classifier.dumps(pipeline)
     with transaction.atomic():
         version = (ClassifierModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -305,13 +353,53 @@ def train_classifier(
             version=version,
             trained_at=timezone.now(),
             trained_by=user,
-            n_samples=len(rows),
+            n_samples=len(train),
             classes=sorted(kept),
             metrics=metrics,
             params=dict(classifier.DEFAULT_PARAMS),
             blob=blob,
             is_active=True,
         )
+
+
+def _categorised(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, int]]:
+    """(title, text, category id) of the rows with a text, whose label is an active
+    category's code or name; refused as a whole, naming the rows (counted from 1), when
+    a label is none of them."""
+    categories = Category.objects.filter(is_active=True)
+    known = {c.name: c.pk for c in categories} | {c.code: c.pk for c in categories}
+    unknown = [
+        n for n, (_t, text, label) in enumerate(rows, 1) if text and label.strip() not in known
+    ]
+    if unknown:
+        shown = ", ".join(
+            f"{n} ({rows[n - 1][2] or '-'})" for n in unknown[: evaluation.SHOWN_ERRORS]
+        )
+        raise ValidationFailed(
+            {
+                "label": [
+                    _(
+                        "%(count)d row(s) have a label that is no active category's code "
+                        "or name: rows %(rows)s."
+                    )
+                    % {"count": len(unknown), "rows": shown}
+                ]
+            }
+        )
+    return [(title, text, known[label.strip()]) for title, text, label in rows if text]
+
+
+def set_triage_settings(actor, settings_row: TriageSettings, *, suggestion_threshold) -> None:
+    """An administrator sets the confidence a category suggestion needs to be shown."""
+    user = getattr(actor, "user", actor)
+    if not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+        raise NotAllowed(_("Only an administrator changes the triage settings."))
+    if suggestion_threshold is None or not 0 <= suggestion_threshold <= 1:
+        require({"suggestion_threshold": [_("Give a number from 0 to 1.")]})
+    settings_row.pk = 1
+    settings_row.suggestion_threshold = suggestion_threshold
+    settings_row.updated_by = user
+    settings_row.save()
 
 
 # ---------------------------------------------------------------- duplicates

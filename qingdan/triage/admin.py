@@ -3,7 +3,13 @@ from django.contrib import admin
 from qingdan.core.admin import ReadOnlyAdmin
 
 from . import actions
-from .models import CategorySuggestion, ClassifierModel, GovernanceTopic, HotTerm
+from .models import (
+    CategorySuggestion,
+    ClassifierModel,
+    GovernanceTopic,
+    HotTerm,
+    TriageSettings,
+)
 
 
 @admin.register(HotTerm)
@@ -49,6 +55,24 @@ class ClassifierModelAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # `qingdan train-classifier` makes models
+
+
+@admin.register(TriageSettings)
+class TriageSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "suggestion_threshold", "updated_at", "updated_by"]
+    fields = ["suggestion_threshold"]
+
+    def save_model(self, request, obj, form, change):
+        actions.set_triage_settings(
+            request.user, obj, suggestion_threshold=form.cleaned_data["suggestion_threshold"]
+        )
+
+    # One row, made by the migration.
+    def has_add_permission(self, request):
+        return not TriageSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CategorySuggestion)

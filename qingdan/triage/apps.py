@@ -6,6 +6,8 @@ class TriageConfig(AppConfig):
     name = "qingdan.triage"
     label = "triage"
     verbose_name = _("Triage")
+    # Rows `migrate` writes (0003_triage_settings): a restore replaces them.
+    seeded_by_migrations = ("triagesettings",)
 
     def ready(self) -> None:
         # Imported here: actions import models, which load after the app registry.

@@ -8,9 +8,7 @@ run it on any CSV.
 """
 
 import io
-import itertools
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,8 +17,6 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
@@ -38,8 +34,6 @@ DEFAULT_PARAMS = {
     "head_weight": 0.5,
     "head_chars": 50,
 }
-# The small grid searched inside each training fold by `eval-classifier --nested`.
-NESTED_GRID = {"C": [0.5, 1.5, 4.0], "title_weight": [0.4, 0.8]}
 MIN_PER_CLASS = 5
 
 
@@ -112,9 +106,10 @@ def build_pipeline(
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-def fit(documents: Sequence[Document], labels: Sequence, **params) -> Pipeline:
+def fit(documents: Sequence[Document], labels: Sequence, sample_weight=None, **params) -> Pipeline:
     pipeline = build_pipeline(**{**DEFAULT_PARAMS, **params})
-    pipeline.fit(list(documents), np.asarray(labels))
+    extra = {} if sample_weight is None else {"classifier__sample_weight": sample_weight}
+    pipeline.fit(list(documents), np.asarray(labels), **extra)
     return pipeline
 
 
@@ -232,111 +227,3 @@ class Explained:
         ranked = sorted(merged.items(), key=lambda item: -item[1])
         readable = [item for item in ranked if len(item[0].strip()) > 1] or ranked
         return [{"text": name, "weight": round(weight, 4)} for name, weight in readable[:limit]]
-
-
-# ---------------------------------------------------------------- evaluation
-
-
-@dataclass
-class Evaluation:
-    n_samples: int
-    folds: int
-    seed: int
-    accuracy: float
-    macro_f1: float
-    per_class_f1: dict[str, float]
-    train_seconds: float  # mean per fold
-    predictions_per_second: float
-    fold_macro_f1: list[float]
-    chosen_params: list[dict]
-
-    def as_dict(self) -> dict:
-        return {
-            "n_samples": self.n_samples,
-            "folds": self.folds,
-            "seed": self.seed,
-            "accuracy": round(self.accuracy, 4),
-            "macro_f1": round(self.macro_f1, 4),
-            "per_class_f1": {k: round(v, 4) for k, v in self.per_class_f1.items()},
-            "train_seconds": round(self.train_seconds, 2),
-            "predictions_per_second": round(self.predictions_per_second),
-        }
-
-
-def _grid(grid: dict[str, list]) -> list[dict]:
-    keys = list(grid)
-    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
-
-
-def select_params(documents, labels, grid: dict[str, list], seed: int, folds: int = 3) -> dict:
-    """The grid point with the best macro-F1 in an inner cross-validation on the
-    training documents only (so the outer test fold never influences the choice)."""
-    labels = np.asarray(labels)
-    splits = list(
-        StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels)
-    )
-    best, best_score = None, -1.0
-    for params in _grid(grid):
-        predictions = np.empty(len(labels), dtype=labels.dtype)
-        for train, test in splits:
-            pipeline = build_pipeline(**{**DEFAULT_PARAMS, **params}, calibrate=False)
-            pipeline.fit([documents[i] for i in train], labels[train])
-            predictions[test] = pipeline.predict([documents[i] for i in test])
-        score = f1_score(labels, predictions, average="macro")
-        if score > best_score:
-            best, best_score = params, score
-    assert best is not None
-    return best
-
-
-def cross_validate(
-    documents: Sequence[Document],
-    labels: Sequence,
-    *,
-    folds: int = 5,
-    seed: int = 0,
-    nested: bool = False,
-    progress=None,
-) -> Evaluation:
-    """Stratified k-fold: every fold's vectorizers and model are fitted on its training
-    part only; each message is predicted once, by the model that never saw it."""
-    documents = list(documents)
-    y = np.asarray(labels)
-    predictions = np.empty(len(y), dtype=y.dtype)
-    train_time = predict_time = 0.0
-    fold_scores, chosen = [], []
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for number, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y), 1):
-        train_docs = [documents[i] for i in train]
-        params = dict(DEFAULT_PARAMS)
-        if nested:
-            params.update(select_params(train_docs, y[train], NESTED_GRID, seed))
-        chosen.append(params)
-        started = time.perf_counter()
-        pipeline = fit(train_docs, y[train], **params)
-        train_time += time.perf_counter() - started
-        test_docs = [documents[i] for i in test]
-        # Best of three passes: the machine is shared, and the figure is the model's speed.
-        passes = []
-        for _ in range(3):
-            started = time.perf_counter()
-            predictions[test] = pipeline.predict(test_docs)
-            passes.append(time.perf_counter() - started)
-        predict_time += min(passes)
-        fold_scores.append(f1_score(y[test], predictions[test], average="macro"))
-        if progress:
-            progress(number, params, fold_scores[-1])
-    classes = sorted(set(y.tolist()))
-    per_class = f1_score(y, predictions, average=None, labels=classes)
-    return Evaluation(
-        n_samples=len(y),
-        folds=folds,
-        seed=seed,
-        accuracy=accuracy_score(y, predictions),
-        macro_f1=f1_score(y, predictions, average="macro"),
-        per_class_f1={str(c): float(f) for c, f in zip(classes, per_class, strict=True)},
-        train_seconds=train_time / folds,
-        predictions_per_second=len(y) / predict_time if predict_time else 0.0,
-        fold_macro_f1=fold_scores,
-        chosen_params=chosen,
-    )

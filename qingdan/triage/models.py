@@ -5,6 +5,7 @@ Changes go through `qingdan.triage.actions`; flags live on `qingdan.cases.models
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,23 @@ from qingdan.cases.models import Case
 from qingdan.orgs.models import Category, Jurisdiction
 
 from .choices import HotTermLevel, TopicStatus
+
+
+class Updated(models.Model):
+    """When and by whom an administrator last changed the row."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class ClassifierModel(models.Model):
@@ -43,6 +61,33 @@ class ClassifierModel(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} ({self.n_samples})"
+
+
+class TriageSettings(Updated):
+    """Triage settings an administrator edits in the admin: one row (pk 1), made by the
+    migration; `load()` gives the defaults if it is missing."""
+
+    suggestion_threshold = models.FloatField(
+        _("suggestion threshold"),
+        default=0.6,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "The intake form suggests a category only when the classifier is at least this "
+            "sure (0–1). `qingdan eval-classifier` shows how many cases get a suggestion "
+            "at a threshold and how often it is right."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("triage settings")
+        verbose_name_plural = _("triage settings")
+
+    def __str__(self) -> str:
+        return str(_("Triage settings"))
+
+    @classmethod
+    def load(cls) -> "TriageSettings":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class CategorySuggestion(models.Model):
@@ -100,7 +145,7 @@ class CategorySuggestion(models.Model):
         return self.chosen_category_id == self.top_category_id
 
 
-class HotTerm(models.Model):
+class HotTerm(Updated):
     """An entry of the hot-term list (热点敏感词库), maintained by administrators."""
 
     term = models.CharField(_("term"), max_length=50, unique=True)
@@ -109,15 +154,6 @@ class HotTerm(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("hot term")

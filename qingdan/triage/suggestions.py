@@ -9,7 +9,7 @@ from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Department, Jurisdiction
 
 from . import classifier
-from .models import ClassifierModel
+from .models import ClassifierModel, TriageSettings
 from .text import case_document
 
 _lock = threading.Lock()
@@ -57,12 +57,17 @@ class Suggestion:
 class SuggestionResult:
     model: ClassifierModel | None
     suggestions: list[Suggestion]
+    threshold: float = 0.0
+    # The classifier was less sure than the threshold: nothing is suggested.
+    withheld: bool = False
 
     def as_dict(self) -> dict:
-        """JSON for the API: {"model_version": 3, "suggestions": [...]}."""
+        """JSON for the API: {"model_version": 3, "suggestions": [...], ...}."""
         return {
             "model_version": self.model.version if self.model else None,
             "suggestions": [s.as_dict() for s in self.suggestions],
+            "threshold": self.threshold,
+            "withheld": self.withheld,
         }
 
 
@@ -94,15 +99,20 @@ def suggest_category(
     content: str,
     *,
     jurisdiction: Jurisdiction | None = None,
-    top: int = 3,
+    top: int = 2,
     model: ClassifierModel | None = None,
 ) -> SuggestionResult:
-    """The `top` most likely categories for a new problem, each with its probability,
-    the words behind it and the units in charge. Empty without a trained model."""
+    """The `top` most likely categories for a new problem, each with its calibrated
+    probability, the words behind it and the units in charge. Empty without a trained
+    model, and withheld when the first is less likely than the threshold an
+    administrator set (TriageSettings): a wrong suggestion misroutes a case."""
     model = model or active_model()
     if model is None or not ((title or "").strip() or (content or "").strip()):
         return SuggestionResult(model, [])
+    threshold = TriageSettings.load().suggestion_threshold
     ranked = explained(model).top(case_document(title, content), k=top)
+    if not ranked or ranked[0]["probability"] < threshold:
+        return SuggestionResult(model, [], threshold=threshold, withheld=True)
     categories = Category.objects.in_bulk([int(item["label"]) for item in ranked])
     found = [categories[int(item["label"])] for item in ranked if int(item["label"]) in categories]
     units = units_in_charge(found, jurisdiction)
@@ -116,4 +126,4 @@ def suggest_category(
         for item in ranked
         if int(item["label"]) in categories
     ]
-    return SuggestionResult(model, suggestions)
+    return SuggestionResult(model, suggestions, threshold=threshold)

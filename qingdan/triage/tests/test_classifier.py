@@ -1,11 +1,14 @@
+from io import StringIO
+
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import translation
 
 from qingdan.cases import actions as case_actions
 from qingdan.core.errors import ActionError, NotAllowed
 from qingdan.orgs.testing import PERSON, build_county
 from qingdan.triage import actions, classifier
-from qingdan.triage.models import CategorySuggestion, ClassifierModel
+from qingdan.triage.models import CategorySuggestion, ClassifierModel, TriageSettings
 from qingdan.triage.suggestions import suggest_category
 from qingdan.triage.text import case_document
 
@@ -31,10 +34,15 @@ class ClassifierTests(TestCase):
                     # … and so are cases whose category a clerk confirmed.
                     actions.record_category_choice(cls.org.village_agent, case, category=category)
         cls.model = actions.train_classifier(cls.org.administrator, evaluate=False)
+        # Show every suggestion here; the threshold has its own test.
+        actions.set_triage_settings(
+            cls.org.administrator, TriageSettings.load(), suggestion_threshold=0.0
+        )
 
     def test_model_is_stored_and_versioned(self):
         self.assertEqual(self.model.version, 1)
-        self.assertEqual(self.model.n_samples, TRAIN * len(LABELS))
+        # The held-out slice is never learnt from: it judges the next model.
+        self.assertEqual(self.model.n_samples + self.model.metrics["held_out"], TRAIN * len(LABELS))
         self.assertEqual(
             sorted(self.model.classes),
             sorted(getattr(self.org, LABEL_TO_CATEGORY[label]).pk for label in LABELS),
@@ -56,7 +64,9 @@ class ClassifierTests(TestCase):
         for label in LABELS:
             expected = getattr(self.org, LABEL_TO_CATEGORY[label])
             for row in sample(label, HELD_OUT, skip=TRAIN):
-                result = suggest_category(row["title"], body(row), jurisdiction=self.org.village)
+                result = suggest_category(
+                    row["title"], body(row), jurisdiction=self.org.village, top=3
+                )
                 self.assertEqual(len(result.suggestions), 3)
                 probabilities = [s.probability for s in result.suggestions]
                 self.assertEqual(probabilities, sorted(probabilities, reverse=True))
@@ -126,6 +136,51 @@ class ClassifierTests(TestCase):
         self.assertContains(response, self.org.education.name)
         self.assertContains(response, "<mark>")
 
+    def test_suggestion_is_withheld_below_the_threshold_an_administrator_sets(self):
+        title, content = "幼儿园收费", "学校和幼儿园乱收费，教育局请查处"
+        shown = suggest_category(title, content)
+        self.assertEqual(len(shown.suggestions), 2)  # the first two: top-2 is what we measure
+        sure = shown.suggestions[0].probability
+        with self.assertRaises(NotAllowed):
+            actions.set_triage_settings(
+                self.org.town_clerk, TriageSettings.load(), suggestion_threshold=0.1
+            )
+        with self.assertRaises(ActionError):
+            actions.set_triage_settings(
+                self.org.administrator, TriageSettings.load(), suggestion_threshold=1.5
+            )
+        actions.set_triage_settings(
+            self.org.administrator, TriageSettings.load(), suggestion_threshold=sure + 0.001
+        )
+        withheld = suggest_category(title, content)
+        self.assertEqual(withheld.suggestions, [])
+        self.assertTrue(withheld.withheld)
+        self.assertTrue(withheld.as_dict()["withheld"])
+        self.client.force_login(self.org.village_agent)
+        response = self.client.post("/triage/suggest/", {"title": title, "content": content})
+        self.assertContains(response, "暂无建议")  # zh_Hans, the default language
+        self.assertNotContains(response, "<mark>")
+        actions.set_triage_settings(
+            self.org.administrator, TriageSettings.load(), suggestion_threshold=sure - 0.001
+        )
+        self.assertEqual(len(suggest_category(title, content).suggestions), 2)
+
+    def test_eval_command_on_the_database_reports_the_threshold(self):
+        actions.set_triage_settings(
+            self.org.administrator, TriageSettings.load(), suggestion_threshold=0.6
+        )
+        out = StringIO()
+        with translation.override("en"):
+            call_command("eval-classifier", stdout=out)
+        report = out.getvalue()
+        self.assertIn("60 messages of the installation's finished or confirmed cases", report)
+        self.assertIn("top-2 accuracy", report)
+        self.assertRegex(
+            report,
+            r"suggestion threshold \(admin\): 0\.60  a suggestion for [0-9.]+% of the messages, "
+            r"right for [0-9.]+%",
+        )
+
     def test_training_needs_an_administrator_and_enough_cases(self):
         with self.assertRaises(NotAllowed):
             actions.train_classifier(self.org.town_clerk)
@@ -139,8 +194,6 @@ class ClassifierTests(TestCase):
         self.assertEqual(raised.exception.code, "too_few_cases")
 
     def test_train_command(self):
-        from io import StringIO
-
         out = StringIO()
         call_command("train-classifier", stdout=out)
         self.assertIn("v2", out.getvalue())

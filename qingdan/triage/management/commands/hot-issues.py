@@ -1,38 +1,11 @@
-import csv
 import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from qingdan.triage.hotissues import DISTANCE, GROWTH_DAYS, Doc, find_hot_issues
-
-# Column names accepted, English or as published with the message-board data.
-COLUMNS = {
-    "key": ("message_id", "id", "留言编号"),
-    "title": ("title", "留言主题"),
-    "text": ("detail", "text", "content", "留言详情"),
-    "at": ("time", "registered_at", "留言时间"),
-    "area": ("area", "jurisdiction", "地区"),
-    "weight": ("likes", "点赞数"),
-}
-TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
-
-
-def _pick(row: dict, field: str) -> str:
-    for name in COLUMNS[field]:
-        if row.get(name):
-            return row[name].strip()
-    return ""
-
-
-def _time(value: str) -> dt.datetime | None:
-    for fmt in TIME_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
+from qingdan.triage.hotissues import DISTANCE, GROWTH_DAYS, find_hot_issues, read_messages
+from qingdan.triage.text import UnreadableFile
 
 
 class Command(BaseCommand):
@@ -61,34 +34,9 @@ class Command(BaseCommand):
         self, *args, file: Path, top: int, min_size: int, days, distance, growth_days, **options
     ):
         try:
-            with file.open(encoding="utf-8-sig", newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        except OSError as exc:
-            raise CommandError(
-                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise CommandError(_("%(file)s is not UTF-8 text.") % {"file": file}) from exc
-        docs = []
-        for number, row in enumerate(rows, 1):
-            title, text = _pick(row, "title"), _pick(row, "text")
-            if not (title or text):
-                continue
-            weight = _pick(row, "weight")
-            docs.append(
-                Doc(
-                    key=_pick(row, "key") or number,
-                    title=title or text[:40],
-                    text=text,
-                    at=_time(_pick(row, "at")),
-                    area=_pick(row, "area"),
-                    weight=int(weight) if weight.isdigit() else 0,
-                )
-            )
-        if not docs:
-            raise CommandError(
-                _("No messages with a title or a text in %(file)s.") % {"file": file}
-            )
+            docs = read_messages(file)
+        except UnreadableFile as error:
+            raise CommandError(str(error)) from error
         stamps = [d.at for d in docs if d.at]
         if days and stamps:
             newest = max(stamps)
@@ -106,8 +54,9 @@ class Command(BaseCommand):
                 if issue.first and issue.last
                 else ""
             )
+            self.stdout.write(f"\n#{rank}  {issue.name}")
             self.stdout.write(
-                f"\n#{rank}  "
+                "    "
                 + _(
                     "size %(size)d, last %(days)d days %(recent)d (before %(earlier)d, "
                     "growth %(growth)+.0f%%), "
@@ -125,4 +74,7 @@ class Command(BaseCommand):
             )
             self.stdout.write("    " + _("key words: %(k)s") % {"k": "、".join(issue.keywords)})
             for doc in issue.samples:
-                self.stdout.write(f"    - {doc.title}")
+                # A generic title (求助) says nothing: the detail's opening does.
+                detail = doc.text.removeprefix(doc.title).strip()[:40]
+                line = f"{doc.title}：{detail}" if detail else doc.title
+                self.stdout.write(f"    - {line}")
