@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "qingdan.intake",
     "qingdan.notifications",
     "qingdan.supervision",
+    "qingdan.documents",
 ]
 
 MIDDLEWARE = [

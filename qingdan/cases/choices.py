@@ -68,6 +68,8 @@ class Action(models.TextChoices):
     REVEAL = "reveal", _("Personal data revealed")
     DEADLINE = "deadline", _("Deadline event")
     SUPERVISE = "supervise", _("Supervision")
+    DOCUMENT = "document", _("Document issued")
+    SERVICE = "service", _("Document served")
 
 
 __all__ = [

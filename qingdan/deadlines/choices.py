@@ -24,6 +24,8 @@ class ClockStart(models.TextChoices):
     RECEIVED = "received", _("Receipt (registration)")
     ACCEPTED = "accepted", _("Acceptance (start of handling)")
     REPLIED = "replied", _("Written reply")
+    # The written answer's recorded service (送达): when the petitioner received it.
+    SERVED = "served", _("Service of the written answer")
 
 
 class LimitUnit(models.TextChoices):

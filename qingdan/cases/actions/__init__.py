@@ -18,7 +18,12 @@ from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, requ
 from .clock import pause_clock, resume_clock
 from .records import add_attachment, add_note, link_cases, reveal_personal_data
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
-from .review import record_closure_agreement, request_review, review_request_deadline
+from .review import (
+    record_closure_agreement,
+    request_review,
+    review_request_deadline,
+    review_window_open,
+)
 from .workflow import (
     accept,
     add_co_handling,
@@ -78,5 +83,6 @@ __all__ = [
     "resolve_on_the_spot",
     "reveal_personal_data",
     "review_request_deadline",
+    "review_window_open",
     "transfer",
 ]
