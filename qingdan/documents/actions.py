@@ -190,11 +190,11 @@ def _store_version(
 
 
 def _event_case(document: Document) -> Case | None:
+    """The case whose timeline records the document (a receipt: its document's)."""
     if document.case_id:
         return document.case
-    if document.served_document_id and document.served_document.case_id:
-        return document.served_document.case
-    return None
+    served = document.served_document
+    return served.case if served is not None else None
 
 
 def issue(actor, subject, *, kind: str, **given) -> Document:
@@ -439,3 +439,12 @@ def record_service(
             else:
                 record_event(case, actor, Action.SERVICE, at=now, note=text, data=data)
     return service
+
+
+def may_correct(user, document: Document) -> bool:
+    return _may_handle(as_actor(user), document, KINDS[document.kind])
+
+
+def may_record_service(user, document: Document) -> bool:
+    spec = KINDS[document.kind]
+    return spec.servable and _may_handle(as_actor(user), document, spec, serving=True)

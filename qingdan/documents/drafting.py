@@ -35,7 +35,7 @@ LEGAL_CHANNEL_WORDS = {
     LegalChannel.ADMINISTRATIVE_RECONSIDERATION: "行政复议机关申请行政复议",
     LegalChannel.OTHER: "有关机关依照法定程序提出",
 }
-DECISION_PARAGRAPH = {
+DECISION_PARAGRAPH: dict[str, str] = {
     ReplyOpinion.SUPPORTS: "decision_supports",
     ReplyOpinion.EXPLAINS: "decision_explains",
     ReplyOpinion.DOES_NOT_SUPPORT: "decision_does_not_support",
@@ -185,7 +185,7 @@ def transfer_notice(case: Case, head: Letterhead, inputs: Inputs) -> dict:
 
 def _case_table(case: Case) -> dict:
     place = case.jurisdiction
-    where = f"{place.parent.name}{place.name}" if place.parent_id else place.name
+    where = f"{place.parent.name}{place.name}" if place.parent is not None else place.name
     return table(
         ["项目", "内容"],
         [

@@ -53,7 +53,8 @@ def issuing_place(jurisdiction: Jurisdiction) -> Jurisdiction:
 
 
 def _chain(jurisdiction: Jurisdiction) -> list[Jurisdiction]:
-    chain, node = [], jurisdiction
+    chain: list[Jurisdiction] = []
+    node: Jurisdiction | None = jurisdiction
     while node is not None:
         chain.append(node)
         node = node.parent

@@ -60,7 +60,8 @@ def check_paragraph(key: str, text: str) -> str:
     except TemplateSyntaxError as error:
         raise TemplateProblem(_("The text cannot be read: %(error)s") % {"error": error}) from error
     for node in template.nodelist.get_nodes_by_type(VariableNode):
-        var = getattr(node.filter_expression.var, "var", None)
+        var = getattr(getattr(node, "filter_expression", None), "var", None)
+        var = getattr(var, "var", None)
         name = var.split(".")[0] if isinstance(var, str) else None
         if name is not None and name not in allowed:
             raise TemplateProblem(

@@ -26,6 +26,7 @@ from qingdan.cases.rights import rights_on
 from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
 from qingdan.core.forms import action_form
 from qingdan.core.validators import normalize_phone, validate_id_number
+from qingdan.documents.views import case_panel
 
 from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
 from .queries import all_visible, queue_for, with_list_columns
@@ -203,6 +204,7 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "can_reveal": can_reveal,
         "reveal_form": reveal_form or RevealForm(user=request.user, case=case),
         "review_deadline": actions.review_request_deadline(case),
+        "documents_panel": case_panel(request.user, case),
         "now": timezone.now(),
     }
     response = render(request, "web/case.html", context, status=status)

@@ -82,7 +82,10 @@ def re_review_case(org) -> Case:
     re_review = cases.request_review(org.town_clerk, review, reason="仍不服复查意见")
     cases.accept(org.city_supervisor, re_review)
     cases.reply(
-        org.city_supervisor, re_review, reply_opinion="does_not_support", reply_text="维持复查意见。"
+        org.city_supervisor,
+        re_review,
+        reply_opinion="does_not_support",
+        reply_text="维持复查意见。",
     )
     return re_review
 
