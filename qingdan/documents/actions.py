@@ -223,7 +223,9 @@ def issue(actor, subject, *, kind: str, **given) -> Document:
             )[:200],
             case=case,
             notice=subject if isinstance(subject, SupervisionNotice) else None,
-            meeting=subject if isinstance(subject, JointMeeting) else None,
+            meeting=subject
+            if isinstance(subject, JointMeeting)
+            else getattr(subject, "meeting", None),
             served_document=subject if isinstance(subject, Document) else None,
             created_by=actor.user,
             created_at=now,
@@ -343,7 +345,7 @@ def _check_service(document, version, *, recipient, method, served_at, postal_nu
         errors["served_at"] = [_("Say when it was served.")]
     elif served_at > now + CLOCK_SKEW:
         errors["served_at"] = [_("The time of service cannot be in the future.")]
-    elif served_at < version.issued_at:
+    elif served_at < version.issued_at.replace(second=0, microsecond=0):  # forms give minutes
         errors["served_at"] = [_("It cannot have been served before it was issued.")]
     require(errors)
 

@@ -69,11 +69,15 @@ def check_paragraph(key: str, text: str) -> str:
                 % {"name": name, "allowed": ", ".join(sorted(allowed))}
             )
     try:
-        return render_paragraph_text(text, SAMPLE_VALUES)
+        rendered = render_paragraph_text(text, SAMPLE_VALUES)
     except Exception as error:  # noqa: BLE001 - any failure to render is the reason shown
         raise TemplateProblem(
             _("The text fails to render: %(error)s") % {"error": error}
         ) from error
+    if any(mark in rendered for mark in ("{{", "}}", "{%", "%}")):
+        # Django prints a half-written placeholder as it is; the document would too.
+        raise TemplateProblem(_("The text cannot be read: a {{ or {% is not closed."))
+    return rendered
 
 
 def render_paragraph_text(text: str, values: dict) -> str:

@@ -90,11 +90,14 @@ def re_review_case(org) -> Case:
     return re_review
 
 
-def notice(org):
-    case = accepted(org)
+def notice_on(org, case):
     return supervision.issue_notice(
         org.city_supervisor, case, reason="请加快办理", reply_within=dt.timedelta(days=3)
     )
+
+
+def notice(org):
+    return notice_on(org, accepted(org))
 
 
 def assigned_by_superior(org) -> Case:
