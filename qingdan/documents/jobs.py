@@ -73,7 +73,7 @@ def remind(case: Case, now: dt.datetime) -> bool:
         )
         enqueue(
             staff_for(case, TOLD),
-            subject=f"{case.tracking_number} {_('Answer not served')}",
+            subject=_("%(number)s: the answer is not served") % {"number": case.tracking_number},
             body=f"{case.tracking_number} {case.title}\n{text}",
             kind="answer_not_served",
             case=case,

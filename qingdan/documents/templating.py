@@ -76,7 +76,7 @@ def check_paragraph(key: str, text: str) -> str:
         ) from error
     if any(mark in rendered for mark in ("{{", "}}", "{%", "%}")):
         # Django prints a half-written placeholder as it is; the document would too.
-        raise TemplateProblem(_("The text cannot be read: a {{ or {% is not closed."))
+        raise TemplateProblem(_("The text cannot be read: a placeholder or a tag is left open."))
     return rendered
 
 

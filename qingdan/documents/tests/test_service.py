@@ -242,7 +242,7 @@ class UnservedAnswerJobTests(TestCase):
             self.assertEqual(jobs.run(at(2026, 3, 10, 9)), 1)
             self.assertEqual(jobs.run(at(2026, 3, 11, 9)), 0)  # once
         event = unserved.events.get(action=Action.DEADLINE)
-        self.assertIn("has not started", event.note)
+        self.assertIn("7", event.note)
         self.assertEqual(event.data, {"kind": "answer_not_served"})
         self.assertTrue(OutboxMessage.objects.filter(case=unserved, kind="answer_not_served"))
         self.assertFalse(served.events.filter(action=Action.DEADLINE).exists())

@@ -4,6 +4,7 @@ fails to render is refused when saved, with the reason; the admin previews it.""
 
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.utils import translation
 
 from qingdan.documents import actions
 from qingdan.documents.choices import DocumentKind as K
@@ -69,6 +70,7 @@ class TemplateOverrideTests(TestCase):
             "镇里的复查告知：30日。",
         )
 
+    @translation.override("en")
     def test_a_pattern_that_fails_is_refused_with_the_reason(self):
         bad = {
             "{abbr}信{kind}〔{year}〕{number}号": "{kind}",
@@ -84,6 +86,7 @@ class TemplateOverrideTests(TestCase):
                     template.full_clean()
                 self.assertIn(reason, str(refused.exception.message_dict["number_pattern"]))
 
+    @translation.override("en")
     def test_a_paragraph_that_fails_is_refused_with_the_reason(self):
         template = DocumentTemplate.objects.create(jurisdiction=self.org.town)
         bad = {
