@@ -42,10 +42,8 @@ def shoot(name: str, document) -> None:
     pdf = WORK / f"{name}.pdf"
     pdf.write_bytes(document.latest.pdf.read())
     target = OUT / f"document-{name}"
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
-        check=True,
-    )
+    first_page = ["-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run(["pdftoppm", "-png", "-r", "60", *first_page, str(pdf), str(target)], check=True)
     print(f"{target}.png  {document.title} {document.reference}")
 
 

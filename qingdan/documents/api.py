@@ -118,6 +118,7 @@ SUBJECTS = {
 
 
 def _subject(user, data: dict):
+    """The one subject the (validated) body names, among those `user` may see."""
     named = [name for name in SUBJECTS if data.get(name) not in (None, "")]
     if len(named) != 1:
         raise ValidationFailed({"case": ["Name exactly one of case, notice, meeting or document."]})
@@ -143,10 +144,13 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         document = self.get_queryset().model.objects.get(pk=document.pk)
         return Response(DocumentOutput(document).data, status=status.HTTP_201_CREATED)
 
-    def _run(self, request, name: str, params_class, subject):
+    def _run(self, request, name: str, params_class, subject=None):
+        """Parse the body, find the subject it names (unless given), call the action."""
         spec = DOCUMENT_ACTIONS[name]
         params = params_class(data=request.data, context={"request": request, "subject": subject})
         params.is_valid(raise_exception=True)
+        if subject is None:
+            subject = _subject(request.user, params.validated_data)
         inputs = {k: v for k, v in params.validated_data.items() if k in spec.fields}
         return spec.call(request.user, subject, inputs, None)
 
@@ -155,14 +159,12 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def issue(self, request):
-        subject = _subject(request.user, request.data)
-        return self._created(self._run(request, "issue", IssueParams, subject))
+        return self._created(self._run(request, "issue", IssueParams))
 
     @extend_schema(request=PreviewParams, responses=PDF, operation_id="documents_preview")
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def preview(self, request):
-        subject = _subject(request.user, request.data)
-        result = self._run(request, "preview", PreviewParams, subject)
+        result = self._run(request, "preview", PreviewParams)
         return HttpResponse(result.pdf, content_type="application/pdf")
 
     @extend_schema(

@@ -27,8 +27,9 @@ from .models import Document
 # What a batch prints: acceptance notices, or each case's written answer (答复意见书,
 # or the 复查/复核意见书 of a review case).
 BATCH_KINDS = (DocumentKind.ACCEPTANCE, DocumentKind.REPLY)
-# Cases one request of the web page may print; the command line has no limit.
-WEB_BATCH_LIMIT = 200
+# Cases one request of the web page may print (rendering holds every page in memory
+# until the PDF is written: ~2 MiB a page); the command line has no limit.
+WEB_BATCH_LIMIT = 100
 
 
 @dataclass

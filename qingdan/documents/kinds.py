@@ -80,6 +80,26 @@ def _issuable_about(document) -> bool:
 S, SUBJ, A = State, Subject, Audience
 ANSWER_RIGHTS = (TIER, LEAD)
 
+
+def _answer(kind, title, abbr, draft, level) -> KindSpec:
+    """The written answer of a case at its review level (答复, 复查, 复核意见书): offered
+    once answered, to the tier and the lead unit; its service starts the review window."""
+    return _k(
+        kind,
+        title,
+        abbr,
+        SUBJ.CASE,
+        ANSWERED_STATES,
+        ANSWER_RIGHTS,
+        draft,
+        A.PETITIONER,
+        inputs=(FACTS, BASIS, REMARKS),
+        when=_level(level),
+        public=True,
+        answers=True,
+    )
+
+
 KINDS: dict[str, KindSpec] = {
     K.ACCEPTANCE: _k(
         K.ACCEPTANCE,
@@ -139,47 +159,12 @@ KINDS: dict[str, KindSpec] = {
         when=lambda case: case.extension_days > 0,
         public=True,
     ),
-    K.REPLY: _k(
-        K.REPLY,
-        "答复意见书",
-        "复",
-        SUBJ.CASE,
-        ANSWERED_STATES,
-        ANSWER_RIGHTS,
-        drafting.reply,
-        A.PETITIONER,
-        inputs=(FACTS, BASIS, REMARKS),
-        when=_level(ReviewLevel.ORIGINAL),
-        public=True,
-        answers=True,
+    K.REPLY: _answer(K.REPLY, "答复意见书", "复", drafting.reply, ReviewLevel.ORIGINAL),
+    K.REVIEW_OPINION: _answer(
+        K.REVIEW_OPINION, "复查意见书", "复查", drafting.review_opinion, ReviewLevel.REVIEW
     ),
-    K.REVIEW_OPINION: _k(
-        K.REVIEW_OPINION,
-        "复查意见书",
-        "复查",
-        SUBJ.CASE,
-        ANSWERED_STATES,
-        ANSWER_RIGHTS,
-        drafting.review_opinion,
-        A.PETITIONER,
-        inputs=(FACTS, BASIS, REMARKS),
-        when=_level(ReviewLevel.REVIEW),
-        public=True,
-        answers=True,
-    ),
-    K.RE_REVIEW_OPINION: _k(
-        K.RE_REVIEW_OPINION,
-        "复核意见书",
-        "复核",
-        SUBJ.CASE,
-        ANSWERED_STATES,
-        ANSWER_RIGHTS,
-        drafting.re_review_opinion,
-        A.PETITIONER,
-        inputs=(FACTS, BASIS, REMARKS),
-        when=_level(ReviewLevel.RE_REVIEW),
-        public=True,
-        answers=True,
+    K.RE_REVIEW_OPINION: _answer(
+        K.RE_REVIEW_OPINION, "复核意见书", "复核", drafting.re_review_opinion, ReviewLevel.RE_REVIEW
     ),
     K.SUPERVISION_SLIP: _k(
         K.SUPERVISION_SLIP,

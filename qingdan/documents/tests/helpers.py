@@ -8,14 +8,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.utils import timezone
 from docx import Document as WordDocument
 
 from qingdan.cases import actions as cases
 from qingdan.cases.models import Case
 from qingdan.intake.actions import register_superior_assignment
-from qingdan.orgs.testing import PERSON
+from qingdan.orgs.testing import PERSON, build_county
 from qingdan.supervision import actions as supervision
 
 PETITIONER_NAME = PERSON["name"]
@@ -29,6 +29,19 @@ def media_folder(test_class):
     test_class.addClassCleanup(override.disable)
     test_class.addClassCleanup(shutil.rmtree, folder, True)
     return folder
+
+
+class DocumentsTestCase(TestCase):
+    """The county's personas built once per class, and a MEDIA_ROOT of its own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        media_folder(cls)
 
 
 def register(org, actor=None, **extra) -> Case:

@@ -3,14 +3,12 @@ record service; refusals carry a stable code and the field; the schema documents
 request bodies."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from qingdan.documents import actions
 from qingdan.documents.choices import DocumentKind as K
 from qingdan.documents.models import Document
-from qingdan.orgs.testing import build_county
 
 from . import helpers as h
 
@@ -21,16 +19,7 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-class DocumentApiTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class DocumentApiTests(h.DocumentsTestCase):
     def setUp(self):
         self.api = APIClient()
 

@@ -6,24 +6,13 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
-from django.test import TestCase
 
 from qingdan.documents.models import Document
-from qingdan.orgs.testing import build_county
 
 from . import helpers as h
 
 
-class DocumentsCommandTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class DocumentsCommandTests(h.DocumentsTestCase):
     def setUp(self):
         self.folder = Path(tempfile.mkdtemp(prefix="qingdan-batch-"))
         self.addCleanup(shutil.rmtree, self.folder, True)

@@ -4,7 +4,6 @@ offers exactly what the table allows."""
 
 import datetime as dt
 
-from django.test import TestCase
 from django.utils import timezone
 
 from qingdan.cases.choices import Rating, ReviewLevel, State
@@ -15,7 +14,6 @@ from qingdan.documents.choices import DocumentKind as K
 from qingdan.documents.choices import Subject
 from qingdan.documents.kinds import KINDS, offered_kinds, refusal
 from qingdan.documents.models import Document
-from qingdan.orgs.testing import build_county
 from qingdan.supervision.choices import MeetingState
 from qingdan.supervision.models import JointMeeting
 
@@ -24,16 +22,7 @@ from . import helpers as h
 CASE_KINDS = [kind for kind, spec in KINDS.items() if spec.subject == Subject.CASE]
 
 
-class KindTableTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class KindTableTests(h.DocumentsTestCase):
     def case_for(self, kind: str, state: str) -> Case:
         """A case in `state` that the kind applies to (its `when` holds), at the town."""
         org = self.org

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import connection
-from django.test import TestCase, TransactionTestCase, override_settings
+from django.test import TransactionTestCase, override_settings
 
 from qingdan.cases import actions as cases
 from qingdan.documents import actions
@@ -24,16 +24,7 @@ from . import helpers as h
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class NumberingTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class NumberingTests(h.DocumentsTestCase):
     def test_per_body_per_kind_per_year(self):
         org = self.org
         with time_machine.travel(dt.datetime(2026, 12, 30, 10, tzinfo=SHANGHAI), tick=False):

@@ -7,13 +7,11 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.test import TestCase
 
 from qingdan.cases import actions as cases
 from qingdan.documents import actions
 from qingdan.documents.choices import DocumentKind as K
 from qingdan.documents.kinds import KINDS
-from qingdan.orgs.testing import build_county
 
 from . import helpers as h
 
@@ -23,16 +21,7 @@ DATE = "二〇二六年十二月六日"
 TOWN, CITY = "玲珑镇人民政府", "招远市信访局"
 
 
-class ReadBackTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class ReadBackTests(h.DocumentsTestCase):
     def issue_and_read(self, actor, subject, kind, **inputs):
         document = actions.issue(actor, subject, kind=kind, **inputs)
         version = document.latest

@@ -39,16 +39,7 @@ def receipt() -> SimpleUploadedFile:
     return SimpleUploadedFile("回证.png", PNG, "image/png")
 
 
-class ServiceClockTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class ServiceClockTests(h.DocumentsTestCase):
     def answered(self, when: dt.datetime):
         with time_machine.travel(when, tick=False):
             case = h.replied(self.org)

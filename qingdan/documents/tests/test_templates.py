@@ -17,16 +17,7 @@ from qingdan.orgs.testing import build_county
 from . import helpers as h
 
 
-class TemplateOverrideTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class TemplateOverrideTests(h.DocumentsTestCase):
     def test_defaults_without_a_template(self):
         head = letterhead_for(self.org.village)  # a village's documents are its town's
         self.assertEqual(head.issuer, self.org.town)

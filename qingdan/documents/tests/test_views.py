@@ -4,14 +4,13 @@ portal. Only those who see the case reach its documents."""
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
 from django.utils import timezone
 
 from qingdan.cases import actions as cases
 from qingdan.documents import actions
 from qingdan.documents.choices import DocumentKind as K
 from qingdan.documents.models import Document, Service
-from qingdan.orgs.testing import PERSON, build_county
+from qingdan.orgs.testing import PERSON
 
 from . import helpers as h
 
@@ -22,16 +21,7 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-class DocumentPageTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class DocumentPageTests(h.DocumentsTestCase):
     def test_preview_then_issue_then_download_from_the_case_page(self):
         org = self.org
         case = h.replied(org)
@@ -147,16 +137,7 @@ class DocumentPageTests(TestCase):
         self.assertNotContains(self.client.get("/documents/?kind=acceptance"), document.reference)
 
 
-class BatchPrintTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class BatchPrintTests(h.DocumentsTestCase):
     def test_tick_cases_in_the_queue_and_print_their_answers_with_receipts(self):
         org = self.org
         issued = h.replied(org)
@@ -195,16 +176,7 @@ class BatchPrintTests(TestCase):
         self.assertContains(response, "errorlist", status_code=400)
 
 
-class PortalDocumentTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.org = build_county()
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.media_folder(cls)
-
+class PortalDocumentTests(h.DocumentsTestCase):
     def setUp(self):
         cache.clear()
 
