@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "qingdan.intake",
     "qingdan.notifications",
     "qingdan.supervision",
+    "qingdan.documents",
     # Last: the worker, above every app whose jobs it runs.
     "qingdan.jobs",
 ]
@@ -212,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "qingdan.cases.choices.Tier",
         "PetitionerKindEnum": "qingdan.cases.choices.PetitionerKind",
         "DepartmentKindEnum": "qingdan.orgs.choices.DepartmentKind",
+        "DocumentKindEnum": "qingdan.documents.choices.DocumentKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -274,6 +276,8 @@ QINGDAN_WORKER_INTERVAL = float(os.environ.get("QINGDAN_WORKER_INTERVAL", 60))  
 QINGDAN_WORKER_BATCH = int(os.environ.get("QINGDAN_WORKER_BATCH", 500))  # cases read at a time
 # A joint-meeting task turns yellow this many hours before its deadline.
 QINGDAN_DECISION_WARNING_HOURS = int(os.environ.get("QINGDAN_DECISION_WARNING_HOURS", 24))
+# Days after the reply when an answer not recorded as served is reminded about (0: never).
+QINGDAN_DOCUMENTS_UNSERVED_DAYS = int(os.environ.get("QINGDAN_DOCUMENTS_UNSERVED_DAYS", 7))
 # Notifications: backends by name (console, file, email, sms) or dotted path.
 QINGDAN_NOTIFICATION_BACKENDS = env_list("QINGDAN_NOTIFICATION_BACKENDS", "console,file")
 QINGDAN_NOTIFICATION_FILE = Path(

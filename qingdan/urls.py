@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/", include("qingdan.web.portal_urls")),
     path("intake/", include("qingdan.intake.urls")),
     path("supervision/", include("qingdan.supervision.urls")),
+    path("documents/", include("qingdan.documents.urls")),
     path("", include("qingdan.web.urls")),
 ]
 

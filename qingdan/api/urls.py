@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from qingdan.cases.api import CaseViewSet, PetitionerViewSet
+from qingdan.documents.api import DocumentViewSet
 from qingdan.orgs.api import CategoryViewSet, DepartmentViewSet, JurisdictionViewSet
 from qingdan.stats.api import IndicatorsView, ResultsView
 
@@ -14,6 +15,7 @@ router.register("petitioners", PetitionerViewSet, basename="petitioner")
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("categories", CategoryViewSet, basename="category")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("", include(router.urls)),

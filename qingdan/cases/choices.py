@@ -77,6 +77,8 @@ class Action(models.TextChoices):
     TAKE_OVER = "take_over", _("Taken over by a higher tier")
     ADD_PETITIONER = "add_petitioner", _("Petitioner added")
     CO_OPINION = "co_opinion", _("Co-handling opinion")
+    DOCUMENT = "document", _("Document issued")
+    SERVICE = "service", _("Document served")
 
 
 __all__ = [

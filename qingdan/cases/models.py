@@ -289,6 +289,11 @@ class Case(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the written answer (答复/复查/复核意见书) was served: the petitioner's window
+    # to ask for review runs from here (arts. 35-36), not from the reply.
+    answer_served_at = models.DateTimeField(
+        _("answer served at"), null=True, blank=True, db_index=True
+    )
     # Deadlines: recomputed on every transition; the worker walks these indexes.
     accept_due_at = models.DateTimeField(_("acceptance due"), null=True, blank=True)
     handle_due_at = models.DateTimeField(_("handling due"), null=True, blank=True)

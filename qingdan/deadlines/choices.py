@@ -27,6 +27,8 @@ class ClockStart(models.TextChoices):
     ACCEPTED = "accepted", _("Acceptance (start of handling)")
     REPLIED = "replied", _("Written reply")
     CO_HANDLING = "co_handling", _("Co-handling request (unit added)")
+    # The written answer's recorded service (送达): when the petitioner received it.
+    SERVED = "served", _("Service of the written answer")
 
 
 class LimitUnit(models.TextChoices):

@@ -158,8 +158,11 @@ class DeadlinePolicy(models.Model):
                 errors[field] = [
                     _("A list of: %(choices)s.") % {"choices": ", ".join(Recipient.values)}
                 ]
-        if self.stage == Stage.REVIEW_REQUEST and self.starts_at != ClockStart.REPLIED:
-            errors["starts_at"] = [_("The review window runs from the written reply.")]
+        if self.stage == Stage.REVIEW_REQUEST and self.starts_at != ClockStart.SERVED:
+            # Arts. 35-36 count from receipt of the answer: its recorded service.
+            errors["starts_at"] = [
+                _("The review window runs from the service of the written answer.")
+            ]
         if self.stage in (Stage.ACCEPT, Stage.ASSIGN) and self.starts_at != ClockStart.RECEIVED:
             errors["starts_at"] = [_("This limit runs from receipt.")]
         if (self.stage == Stage.CO_OPINION) != (self.starts_at == ClockStart.CO_HANDLING):

@@ -68,7 +68,7 @@ STATUTORY_POLICIES: list[dict] = [
     {
         "name": "复查、复核请求：收到书面答复之日起30日内提出",
         "stage": "review_request",
-        "starts_at": "replied",
+        "starts_at": "served",
         "limit": 30,
         "unit": "calendar_days",
         "warn_before": D(days=3),

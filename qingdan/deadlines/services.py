@@ -23,6 +23,7 @@ START_FIELD = {
     ClockStart.RECEIVED: "registered_at",
     ClockStart.ACCEPTED: "handling_started_at",
     ClockStart.REPLIED: "replied_at",
+    ClockStart.SERVED: "answer_served_at",
 }
 ONE_DAY = dt.timedelta(days=1)
 
@@ -173,7 +174,8 @@ def recompute_due_times(case, now: dt.datetime) -> dict[str, Any]:
 
 
 def review_request_deadline(case) -> dt.datetime | None:
-    """The end of the petitioner's window to ask for review (arts. 35-36), by policy."""
+    """The end of the petitioner's window to ask for review (arts. 35-36), by policy;
+    None while the window has not started (the answer's service is not recorded)."""
     clock = compute_clock(Stage.REVIEW_REQUEST, case, case.replied_at or dt.datetime.now(dt.UTC))
     return clock.due_at if clock else None
 

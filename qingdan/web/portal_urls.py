@@ -13,4 +13,9 @@ urlpatterns = [
     path("track/<str:tracking_number>/", portal_views.case_status, name="case"),
     path("track/<str:tracking_number>/evaluate/", portal_views.evaluate, name="evaluate"),
     path("track/<str:tracking_number>/review/", portal_views.review, name="review"),
+    path(
+        "track/<str:tracking_number>/documents/<int:pk>/",
+        portal_views.document,
+        name="document",
+    ),
 ]

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +20,7 @@ from qingdan.cases.rights import PETITIONER
 from qingdan.cases.transitions import refusal_reason
 from qingdan.core import crypto
 from qingdan.core.client import client_address
+from qingdan.documents.downloads import public_document_response, public_documents
 
 from . import challenge
 from .portal_forms import PortalEvaluateForm, PortalLookupForm, PortalReviewForm, PortalSubmitForm
@@ -157,11 +157,11 @@ def _public_timeline(case: Case) -> list[dict]:
 def render_portal_case(request, case: Case, *, evaluate_form=None, review_form=None, status=200):
     can_evaluate = refusal_reason(Action.EVALUATE, case, PETITIONER_RIGHTS) is None
     deadline = actions.review_request_deadline(case)
+    # Until the answer's service is recorded the window has not started (arts. 35-36).
     can_review = (
         refusal_reason(Action.REQUEST_REVIEW, case, PETITIONER_RIGHTS) is None
         and case.review_level < 2
-        and deadline is not None
-        and timezone.now() <= deadline
+        and actions.review_window_open(case)
         and not case.follow_ups.exists()
     )
     context = {
@@ -172,6 +172,7 @@ def render_portal_case(request, case: Case, *, evaluate_form=None, review_form=N
         "can_review": can_review,
         "review_deadline": deadline,
         "follow_ups": case.follow_ups.order_by("pk"),
+        "documents": public_documents(case),
         "evaluate_form": evaluate_form or PortalEvaluateForm(case=case),
         "review_form": review_form or PortalReviewForm(case=case),
     }
@@ -209,3 +210,11 @@ def review(request, tracking_number):
         % {"number": follow_up.tracking_number},
     )
     return redirect(reverse("portal:case", args=[follow_up.tracking_number]))
+
+
+@require_GET
+def document(request, tracking_number, pk):
+    """A document addressed to the petitioner, for the browser that looked the case up."""
+    response = public_document_response(_verified_case(request, tracking_number), pk)
+    add_never_cache_headers(response)
+    return response

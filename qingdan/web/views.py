@@ -28,6 +28,7 @@ from qingdan.core import pii
 from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
 from qingdan.core.validators import IdType
+from qingdan.documents.views import case_panel
 from qingdan.orgs.questions import questions_for
 
 from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
@@ -235,6 +236,7 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "can_reveal": can_reveal,
         "reveal_form": reveal_form or RevealForm(user=request.user, case=case),
         "review_deadline": actions.review_request_deadline(case),
+        "documents_panel": case_panel(request.user, case),
         "now": timezone.now(),
         # Free text is masked for everyone, whole only after a logged reveal.
         "pii": pii.REVEAL if revealed is not None else pii.Masker.for_petitioner(case.petitioner),

@@ -28,7 +28,12 @@ from .records import (
     reveal_personal_data,
 )
 from .registration import find_or_create_petitioner, next_tracking_number, register_case
-from .review import record_closure_agreement, request_review, review_request_deadline
+from .review import (
+    record_closure_agreement,
+    request_review,
+    review_request_deadline,
+    review_window_open,
+)
 from .workflow import (
     accept,
     add_co_handling,
@@ -95,5 +100,6 @@ __all__ = [
     "reveal_personal_data",
     "review_request_deadline",
     "take_over",
+    "review_window_open",
     "transfer",
 ]

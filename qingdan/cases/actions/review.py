@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import TransitionRefused
-from qingdan.deadlines import calendar
+from qingdan.deadlines import calendar, services
 
 from ..choices import TIER_ORDER, Action, ReviewLevel, State, Tier
 from ..models import Case, CaseLink, ClosureAgreement
@@ -19,9 +19,23 @@ REVIEW_REQUEST_DAYS = 30  # arts. 35 and 36
 
 
 def review_request_deadline(case: Case) -> dt.datetime | None:
-    if case.replied_at is None:
+    """The last moment to ask for review (arts. 35-36): 30 days from the recorded
+    service of the written answer, by the review-window policy. None while the window
+    has not started: the answer's service is not recorded yet (docs/decisions.md)."""
+    if case.replied_at is None or case.answer_served_at is None:
         return None
-    return calendar.calendar_days_limit(case.replied_at, REVIEW_REQUEST_DAYS)
+    return services.review_request_deadline(case) or calendar.calendar_days_limit(
+        case.answer_served_at, REVIEW_REQUEST_DAYS
+    )
+
+
+def review_window_open(case: Case, now: dt.datetime | None = None) -> bool:
+    """Whether the petitioner may still ask for review of this answer: always before
+    the answer is served (the window has not started), until its end after."""
+    if case.replied_at is None:
+        return False
+    deadline = review_request_deadline(case)
+    return deadline is None or (now or timezone.now()) <= deadline
 
 
 def request_review(actor, case: Case, *, reason: str, expected_version: int | None = None) -> Case:
@@ -37,10 +51,9 @@ def request_review(actor, case: Case, *, reason: str, expected_version: int | No
         raise TransitionRefused(
             _("A review of this case was already requested."), code="review_exists"
         )
-    deadline = review_request_deadline(case)
-    if deadline is None or timezone.now() > deadline:
+    if not review_window_open(case):
         raise TransitionRefused(
-            _("A review must be requested within %(n)d days of the written reply.")
+            _("A review must be requested within %(n)d days of receiving the written answer.")
             % {"n": REVIEW_REQUEST_DAYS},
             code="review_too_late",
         )
@@ -112,4 +125,10 @@ def record_closure_agreement(
     return agreement
 
 
-__all__ = ["State", "record_closure_agreement", "request_review", "review_request_deadline"]
+__all__ = [
+    "State",
+    "record_closure_agreement",
+    "request_review",
+    "review_request_deadline",
+    "review_window_open",
+]

@@ -449,6 +449,8 @@ def reopen(actor, case: Case, *, reason: str, expected_version=None) -> Case:
             "reply_opinion": "",
             "reply_text": "",
             "replied_at": None,
+            # The next answer is served anew: its review window starts at that service.
+            "answer_served_at": None,
             "evaluated_at": None,
             "closed_on_time": None,
             "handling_started_at": now,

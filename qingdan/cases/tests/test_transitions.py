@@ -233,12 +233,15 @@ class RuleTests(TestCase):
         actions.resolve_on_the_spot(
             agent, case, reply_text="不予支持", reply_opinion="does_not_support"
         )
-        Case.objects.filter(pk=case.pk).update(replied_at=timezone.now() - dt.timedelta(days=40))
+        # The window runs from the answer's recorded service (arts. 35-36): served 40
+        # days ago, it is closed; served now, it is open.
+        long_ago = timezone.now() - dt.timedelta(days=40)
+        Case.objects.filter(pk=case.pk).update(replied_at=long_ago, answer_served_at=long_ago)
         case.refresh_from_db()
         with self.assertRaises(TransitionRefused) as late:
             actions.request_review(agent, case, reason="不服")
         self.assertEqual(late.exception.code, "review_too_late")
-        Case.objects.filter(pk=case.pk).update(replied_at=timezone.now())
+        Case.objects.filter(pk=case.pk).update(answer_served_at=timezone.now())
         case.refresh_from_db()
         review = actions.request_review(agent, case, reason="不服")
         self.assertEqual((review.review_level, review.tier, review.parent), (1, "town", case))

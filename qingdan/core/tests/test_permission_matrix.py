@@ -260,6 +260,41 @@ MATRIX.update(
         ),
     }
 )
+# Documents (qingdan/documents): the list filters by what one may see; the form to issue a
+# kind on the test case is shown to whoever sees the case (it says when the kind is not
+# offered); an empty print request is a form with errors. No document exists in this
+# fixture: who reaches an existing one is tested in qingdan/documents/tests.
+MATRIX.update(
+    {
+        "documents:index": Entry(STAFF),
+        "documents:batch": Entry(STAFF, method="post", statuses=frozenset({400})),
+        "documents:new": Entry(SEES_CASE, kwargs=("subject=document_subject", "pk", "kind")),
+        **{
+            f"documents:{name}": Entry(NOBODY, method=method, kwargs=("pk=missing_pk",))
+            for name, method in (
+                ("detail", "get"),
+                ("download", "get"),
+                ("service", "post"),
+                ("correct", "post"),
+            )
+        },
+        "documents:proof": Entry(NOBODY, kwargs=("pk=missing_pk", "service_pk=missing_pk")),
+        "portal:document": Entry(NOBODY, kwargs=("tracking_number", "pk=missing_pk")),
+        "api:document-list": Entry(STAFF),
+        # Without a subject: a refusal that names the field.
+        "api:document-issue": Entry(STAFF, method="post", statuses=frozenset({400})),
+        "api:document-preview": Entry(STAFF, method="post", statuses=frozenset({400})),
+        **{
+            f"api:document-{name}": Entry(NOBODY, method=method, kwargs=("pk=missing_pk",))
+            for name, method in (
+                ("detail", "get"),
+                ("download", "get"),
+                ("service", "post"),
+                ("correct", "post"),
+            )
+        },
+    }
+)
 # Django's own: the admin guards itself (tested below), the language switch is public.
 EXEMPT_PREFIXES = ("admin:", "set_language")
 
@@ -334,6 +369,8 @@ class PermissionMatrixTests(TestCase):
             "category_code": org.construction.code,
             "fmt": "json",
             "missing_pk": 999999,
+            "document_subject": "case",
+            "kind": "acceptance",
         }
 
     @classmethod

@@ -6,6 +6,7 @@ from django.test import TestCase
 from qingdan.cases import actions
 from qingdan.cases.actions import pause_clock, resume_clock
 from qingdan.cases.choices import DeadlineStatus, State
+from qingdan.cases.models import Case
 from qingdan.orgs.testing import build_county, category
 
 from .. import services
@@ -75,7 +76,11 @@ class StatutoryLimitTests(TestCase):
 
     def test_review_request_window_and_review_opinion_30_days(self):
         org = self.org
-        case = self._replied_case(at(2026, 4, 1, 9))
+        case = self._replied_case(at(2026, 3, 25, 9))
+        # The window runs from the answer's recorded service, not from the reply.
+        self.assertIsNone(services.review_request_deadline(case))
+        Case.objects.filter(pk=case.pk).update(answer_served_at=at(2026, 4, 1, 9))
+        case.refresh_from_db()
         # 1 April + 30 days = 1 May, Labour Day (1-5 May off): Wednesday 6 May.
         self.assertEqual(services.review_request_deadline(case), end_of(2026, 5, 6))
         with time_machine.travel(at(2026, 4, 10, 9), tick=False):

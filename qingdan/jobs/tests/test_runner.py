@@ -30,7 +30,9 @@ class DiscoveryTests(SimpleTestCase):
                 ("intake analysis", "qingdan.triage.jobs"),
                 ("deadline breaches", "qingdan.supervision.jobs.deadline_breaches"),
                 ("late notices", "qingdan.supervision.jobs.late_notices"),
+                ("co-handling opinions", "qingdan.supervision.jobs.co_opinions"),
                 ("meeting tasks", "qingdan.supervision.jobs.meeting_tasks"),
+                ("unserved answers", "qingdan.documents.jobs"),
                 ("notifications", "qingdan.notifications.jobs"),
                 ("statistics rollup", "qingdan.stats.jobs"),  # last in a pass
             ],

@@ -8,6 +8,7 @@ there is one, and its notifications (outbox) in one transaction.
 
 from ._common import AGENDA_MAX, MAX_REPLY_WITHIN
 from .breaches import act_on_deadlines
+from .co_opinions import chase_co_opinion, late_co_opinions
 from .leaders import assign_leader, release_leader
 from .meetings import (
     add_decision,
@@ -27,12 +28,14 @@ __all__ = [
     "add_decision",
     "assign_leader",
     "build_agenda",
+    "chase_co_opinion",
     "chase_decision",
     "complete_decision",
     "convene_meeting",
     "decision_warning",
     "flag_overdue_notice",
     "issue_notice",
+    "late_co_opinions",
     "record_minutes",
     "release_leader",
     "reply_notice",

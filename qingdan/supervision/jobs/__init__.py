@@ -1,5 +1,5 @@
 """Supervision's periodic jobs, run by `qingdan worker`: one module a job."""
 
-from . import deadline_breaches, late_notices, meeting_tasks
+from . import co_opinions, deadline_breaches, late_notices, meeting_tasks
 
-__all__ = ["deadline_breaches", "late_notices", "meeting_tasks"]
+__all__ = ["co_opinions", "deadline_breaches", "late_notices", "meeting_tasks"]

@@ -242,6 +242,8 @@ class EvaluateAndReviewTests(PortalTestCase):
 
     def test_review_too_late_is_refused(self):
         self.reply()
+        # The window runs from the answer's recorded service (arts. 35-36).
+        Case.objects.filter(pk=self.case.pk).update(answer_served_at=dt.datetime.now(dt.UTC))
         url = f"/portal/track/{self.case.tracking_number}/"
         with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=40)):
             self.look_up(self.case)
