@@ -3,7 +3,7 @@ the actions layer, whose errors the API's exception handler turns into responses
 
 from rest_framework import serializers
 
-from qingdan.core import pii
+from qingdan.core import masking, pii
 from qingdan.core.serializers import BuiltOnce, InputSerializer, read_slug
 from qingdan.core.validators import IdType
 from qingdan.orgs.choices import Role
@@ -29,6 +29,7 @@ class PetitionerInput(InputSerializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
 
 
 class PetitionerOutput(BuiltOnce, serializers.ModelSerializer):
@@ -38,10 +39,24 @@ class PetitionerOutput(BuiltOnce, serializers.ModelSerializer):
     id_number = serializers.CharField(source="masked_id_number")
     phone = serializers.CharField(source="masked_phone")
     address = serializers.CharField(source="masked_address")
+    email = serializers.SerializerMethodField()
 
     class Meta:
         model = Petitioner
-        fields = ["id", "kind", "name", "id_type", "id_number", "phone", "address", "credit_code"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "id_type",
+            "id_number",
+            "phone",
+            "address",
+            "email",
+            "credit_code",
+        ]
+
+    def get_email(self, petitioner) -> str:
+        return masking.mask_email(petitioner.email)
 
 
 class CaseCreate(InputSerializer):
@@ -265,6 +280,7 @@ class RevealedPetitioner(serializers.Serializer):
     address = serializers.CharField(allow_blank=True, required=False)
     credit_code = serializers.CharField(allow_blank=True, required=False)
     contact_name = serializers.CharField(allow_blank=True, required=False)
+    email = serializers.CharField(allow_blank=True, required=False)
     case = RevealedText()
     timeline = RevealedNote(many=True)
 

@@ -68,6 +68,7 @@ class Petitioner(models.Model):
         _("unified social credit code"), max_length=18, blank=True, db_index=True
     )
     contact_name = EncryptedTextField(_("contact person"), max_length=50, blank=True)
+    email = EncryptedTextField(_("e-mail"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PetitionerQuerySet.as_manager()
@@ -120,6 +121,7 @@ class Petitioner(models.Model):
             "address": self.masked_address,
             "credit_code": self.credit_code,
             "contact_name": masking.mask_name(self.contact_name),
+            "email": masking.mask_email(self.email),
         }
 
     def personal_values(self) -> list[tuple[str, str]]:
@@ -132,6 +134,7 @@ class Petitioner(models.Model):
             (self.id_number, self.masked_id_number),
             (self.phone, self.masked_phone),
             (self.address, self.masked_address),
+            (self.email, masking.mask_email(self.email)),
         ]
         return [
             (value, masked) for value, masked in pairs if len(value or "") >= 2 and value != masked
@@ -148,6 +151,7 @@ class Petitioner(models.Model):
             "address": self.address,
             "credit_code": self.credit_code,
             "contact_name": self.contact_name,
+            "email": self.email,
         }
 
 

@@ -41,7 +41,12 @@ def submit_request(key: ApiKey, params: dict, attributes: list[tuple[str, str]])
         lines.append(_("Photo: %(url)s") % {"url": params["media_url"]})
     name = f"{params.get('last_name', '')}{params.get('first_name', '')}".strip()
     phone = params.get("phone", "").strip()
-    petitioner = {"name": name or _("Anonymous"), "phone": phone} if name or phone else None
+    email = params.get("email", "").strip()
+    petitioner = (
+        {"name": name or _("Anonymous"), "phone": phone, "email": email}
+        if name or phone or email
+        else None
+    )
     with transaction.atomic():
         case: Case = case_actions.register_case(
             case_actions.Actor(label=f"open311:{key.name}"[:60]),

@@ -78,7 +78,7 @@ def service(category: Category, book: QuestionBook) -> dict:
 
 def service_request(case: Case) -> dict:
     notes = case.reply_text or case.not_accepted_reason
-    return {
+    data = {
         "service_request_id": case.tracking_number,
         "status": "open" if case.state in OPEN_STATES else "closed",
         "status_notes": scrub(notes, case.petitioner),
@@ -89,14 +89,19 @@ def service_request(case: Case) -> dict:
         "service_notice": "",
         "requested_datetime": iso(case.registered_at),
         "updated_datetime": iso(case.updated_at),
-        "expected_datetime": iso(case.due_at),
         "address": scrub(case.address, case.petitioner),
         "address_id": "",
         "zipcode": "",
-        "lat": float(case.latitude) if case.latitude is not None else "",
-        "long": float(case.longitude) if case.longitude is not None else "",
-        "media_url": "",
     }
+    # What is not known is left out, not sent as "" (typed clients read a number, a
+    # date, a URL there).
+    known = {
+        "expected_datetime": iso(case.due_at) if case.due_at else None,
+        "lat": float(case.latitude) if case.latitude is not None else None,
+        "long": float(case.longitude) if case.longitude is not None else None,
+        "media_url": getattr(getattr(case, "open311_token", None), "media_url", "") or None,
+    }
+    return {**data, **{key: value for key, value in known.items() if value is not None}}
 
 
 @methods("GET")
@@ -156,7 +161,7 @@ def service_definition(request, code, fmt):
 def _open311_cases():
     """Only cases that Open311 clients created: other channels' cases are not public."""
     return Case.objects.filter(open311_token__isnull=False).select_related(
-        "category", "lead_unit__jurisdiction", "petitioner"
+        "category", "lead_unit__jurisdiction", "petitioner", "open311_token"
     )
 
 

@@ -11,6 +11,7 @@ from qingdan.core.forms import ActionForm, CheckedTextForm
 from qingdan.core.validators import IdType, normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
+from qingdan.orgs.questions import AsksQuestions
 
 from . import challenge
 
@@ -34,7 +35,7 @@ def place_choices() -> list:
     return [("", _("Choose your town or village"))] + list(towns.values())
 
 
-class PortalSubmitForm(ActionForm):
+class PortalSubmitForm(AsksQuestions, ActionForm):
     aliases = {
         "petitioner.name": "name",
         "petitioner.phone": "phone",
@@ -94,6 +95,7 @@ class PortalSubmitForm(ActionForm):
         # empty answer field instead of the submitted values.
         self.fresh_token = token
         self.nonce: str | None = None
+        self.add_questions(self.chosen_category(self.fields["category"].queryset))
 
     def clean_phone(self):
         try:
@@ -135,6 +137,7 @@ class PortalSubmitForm(ActionForm):
                 "id_type": data["id_type"],
                 "id_number": data["id_number"],
             },
+            attributes=self.answers(),
         )
 
 

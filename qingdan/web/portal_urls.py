@@ -9,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", portal_views.submit, name="submit"),
     path("submitted/", portal_views.submitted, name="submitted"),
+    path("questions/", portal_views.questions, name="questions"),
     path("track/", portal_views.track, name="track"),
     path("track/<str:tracking_number>/", portal_views.case_status, name="case"),
     path("track/<str:tracking_number>/evaluate/", portal_views.evaluate, name="evaluate"),

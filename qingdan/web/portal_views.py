@@ -100,6 +100,13 @@ def submit(request):
 
 
 @require_GET
+def questions(request):
+    """htmx fragment of the form: the extra questions of the chosen kind of problem."""
+    form = PortalSubmitForm(initial={"category": request.GET.get("category")})
+    return render(request, "web/_questions.html", {"form": form})
+
+
+@require_GET
 def submitted(request):
     number = request.session.get("portal_submitted")
     if not number:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
@@ -139,6 +140,13 @@ def _clean_petitioner(data: dict[str, Any], prefix: str) -> tuple[dict[str, Any]
         errors[f"{prefix}kind"] = [_("Unknown kind of petitioner.")]
     cleaned["address"] = (data.get("address") or "").strip()[:200]
     cleaned["contact_name"] = (data.get("contact_name") or "").strip()[:50]
+    email = (data.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors[f"{prefix}email"] = [_("Enter a valid e-mail address.")]
+    cleaned["email"] = email[:254]
     return cleaned, errors
 
 

@@ -109,6 +109,7 @@ MATRIX: dict[str, Entry] = {
     # Citizen portal
     "portal:submit": Entry(EVERYONE),
     "portal:submitted": Entry(EVERYONE),  # back to the form without a submission
+    "portal:questions": Entry(EVERYONE, data={"category": 1}),
     "portal:track": Entry(EVERYONE),
     # Without a look-up (number + phone) in this browser session, nobody sees a case.
     "portal:case": Entry(NOBODY, kwargs=("tracking_number",)),

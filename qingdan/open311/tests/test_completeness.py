@@ -44,6 +44,7 @@ class CompletenessTests(TestCase):
                 "last_name": "张",
                 "first_name": "小明",
                 "phone": "13812345678",
+                "email": "zhangxm@example.org",
             },
         )
         self.assertEqual(response.status_code, 201, response.content)
@@ -55,7 +56,32 @@ class CompletenessTests(TestCase):
             (token.device_id, token.account_id, token.media_url),
             ("android-7f3a", "user-42", "https://example.org/lamp.jpg"),
         )
-        self.assertEqual((case.petitioner.name, case.petitioner.phone), ("张小明", "13812345678"))
+        petitioner = case.petitioner
+        self.assertEqual(
+            (petitioner.name, petitioner.phone, petitioner.email),
+            ("张小明", "13812345678", "zhangxm@example.org"),
+        )
+        self.assertNotEqual(petitioner.masked()["email"], "zhangxm@example.org")
         self.client.force_login(self.org.town_clerk)
         page = self.client.get(f"/cases/{case.pk}/")
         self.assertContains(page, 'href="https://example.org/lamp.jpg"')
+
+    def test_what_is_not_known_is_left_out(self):
+        known = self.client.post(
+            f"{ROOT}/requests.json",
+            {**REPORT, "api_key": self.key.key, "media_url": "https://example.org/a.jpg"},
+        ).json()[0]["service_request_id"]
+        plain = {k: v for k, v in REPORT.items() if k not in ("lat", "long")}
+        unknown = self.client.post(
+            f"{ROOT}/requests.json", {**plain, "api_key": self.key.key, "address_string": "村口"}
+        ).json()[0]["service_request_id"]
+        listed = {
+            r["service_request_id"]: r for r in self.client.get(f"{ROOT}/requests.json").json()
+        }
+        self.assertEqual(listed[known]["lat"], 37.35)
+        self.assertEqual(listed[known]["media_url"], "https://example.org/a.jpg")
+        for key in ("lat", "long", "media_url"):
+            self.assertNotIn(key, listed[unknown])
+        xml = self.client.get(f"{ROOT}/requests/{unknown}.xml").content.decode()
+        self.assertNotIn("<lat", xml)
+        self.assertNotIn("<media_url", xml)

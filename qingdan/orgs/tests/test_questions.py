@@ -160,3 +160,9 @@ class QuestionTests(TestCase):
                 attributes={"pole": "1", "fault": "smoke"},
             )
         self.assertEqual(set(raised.exception.errors), {"attributes.fault"})
+
+    def test_the_portal_asks_them(self):
+        fragment = self.client.get("/portal/questions/", {"category": self.lamps.pk})
+        self.assertContains(fragment, "灯杆编号")
+        page = self.client.get("/portal/")
+        self.assertContains(page, 'id="category-questions"')

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from qingdan.cases import actions
 from qingdan.cases.choices import Action, State
 from qingdan.cases.models import Case
+from qingdan.deadlines.seed import seed_calendar, seed_policies
 from qingdan.orgs.testing import PERSON, build_county
 
 from .helpers import register
@@ -60,7 +61,12 @@ def browser():
 
 @pytest.fixture
 def org(transactional_db):
+    # A live server needs committed data, so these tests empty every table afterwards,
+    # the rows migrations wrote too: put back the deadline policies and the business
+    # calendar for the next test (the categories come with the county).
     cache.clear()
+    seed_policies()
+    seed_calendar()
     return build_county()
 
 
