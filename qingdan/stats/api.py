@@ -14,6 +14,7 @@ from .choices import Dimension
 from .export import results_cases
 from .forms import ResultsQueryForm
 from .indicators import indicators
+from .periods import PERIOD_PATTERN as PERIOD
 from .periods import current_period
 from .results import result_record
 
@@ -21,7 +22,9 @@ from .results import result_record
 class IndicatorsView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("period", str, description="2026, 2026H1, 2026Q3 or 2026-07"),
+            OpenApiParameter(
+                "period", str, description="2026, 2026H1, 2026Q3 or 2026-07", pattern=PERIOD
+            ),
             OpenApiParameter("by", str, enum=Dimension.values, description="breakdown"),
         ],
         responses={200: dict},
@@ -41,7 +44,9 @@ class ResultsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("period", str, description="2026, 2026H1, 2026Q3 or 2026-07"),
+            OpenApiParameter(
+                "period", str, description="2026, 2026H1, 2026Q3 or 2026-07", pattern=PERIOD
+            ),
             OpenApiParameter("enterprise", str, description="unified social credit code"),
             OpenApiParameter("visit", int, description="enterprise visit id"),
             OpenApiParameter("channel", str, enum=Channel.values),

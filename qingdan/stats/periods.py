@@ -21,6 +21,8 @@ _PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), PeriodKind.MONTH),
 )
 MIN_YEAR, MAX_YEAR = 1990, 2100
+# What `parse_period` accepts, for the OpenAPI schema.
+PERIOD_PATTERN = r"^\s*(199\d|20\d\d|2100)([Hh][12]|[Qq][1-4]|-(0?[1-9]|1[0-2]))?\s*$"
 
 
 def add_months(month: dt.date, n: int) -> dt.date:

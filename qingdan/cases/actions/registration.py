@@ -42,6 +42,8 @@ from ..models import Case, CaseFlag, CaseLink, Petitioner, TrackingSequence
 from ..rights import may_register, registers_cases
 from .base import Actor, as_actor, record_event, require
 
+# A superior's deadline outside these years is a typing error (and no clock can count it).
+EARLIEST_DEADLINE, LATEST_DEADLINE = 2000, 2100
 MAX_REPRESENTATIVES = 5  # 信访工作条例 art. 20
 TITLE_MAX = 200
 CONTENT_MAX = 20000
@@ -388,6 +390,13 @@ def register_case(
         cleaned, rep_errors = _clean_petitioner(rep, f"representatives.{index}.")
         errors.update(rep_errors)
         cleaned_reps.append(cleaned)
+    if assigned_deadline is not None and not (
+        EARLIEST_DEADLINE <= assigned_deadline.year <= LATEST_DEADLINE
+    ):
+        errors["assigned_deadline"] = [
+            _("A deadline between %(first)d and %(last)d.")
+            % {"first": EARLIEST_DEADLINE, "last": LATEST_DEADLINE}
+        ]
     answers, answer_errors = clean_answers(category, attributes)
     errors.update(answer_errors)
     if external_ref and Case.objects.filter(external_ref=external_ref).exists():

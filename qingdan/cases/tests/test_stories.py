@@ -206,6 +206,7 @@ class MaskingTests(TestCase):
                 "address": "玲珑镇欧*****",
                 "credit_code": "",
                 "contact_name": "",
+                "email": "",
             },
         )
 
