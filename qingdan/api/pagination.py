@@ -12,6 +12,15 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            bounds = {"minimum": 1}
+            if parameter["name"] == self.page_size_query_param:
+                bounds["maximum"] = self.max_page_size
+            parameter["schema"] = {**parameter["schema"], **bounds}
+        return parameters
+
     def get_page_size(self, request):
         """The page size asked for, refused when it is not a number from 1 to the
         maximum (DRF would silently fall back to the default)."""
@@ -25,7 +34,10 @@ class Pagination(PageNumberPagination):
         value = request.query_params.get(name)
         if value is None:
             return self.page_size if name == self.page_size_query_param else None
-        if not value.isdigit() or not 1 <= int(value) <= (maximum or 10**9):
-            limit = {"max": maximum or 10**9}
+        if not value.isdigit() or int(value) < 1:
+            raise ValidationFailed({name: [_("A whole number from 1.")]})
+        if maximum is not None and int(value) > maximum:
+            limit = {"max": maximum}
             raise ValidationFailed({name: [_("A whole number from 1 to %(max)d.") % limit]})
+        # A page after the last one is a 404, as DRF answers it.
         return int(value)

@@ -2,6 +2,7 @@
 `qingdan.stats.indicators.indicators()` as JSON (/api/v1 can mount the same view or
 call the function)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -18,6 +19,12 @@ from .periods import PERIOD_PATTERN as PERIOD
 from .periods import current_period
 from .results import result_record
 
+# The API's pagination (qingdan.api.pagination), as its list views document it.
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}),
+    OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 200}),
+]
+
 
 class IndicatorsView(APIView):
     @extend_schema(
@@ -30,9 +37,14 @@ class IndicatorsView(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        period = request.query_params.get("period") or current_period().code
+        params = request.query_params
+        # Given, the parameters must be what the schema says (an empty one too).
+        period = params["period"] if "period" in params else current_period().code
+        by = params.get("by")
         try:
-            data = indicators(request.user, period, request.query_params.get("by"))
+            if "by" in params and by not in Dimension.values:
+                raise ValidationFailed({"by": [_("Unknown breakdown.")]})
+            data = indicators(request.user, period, by)
         except ActionError as error:
             return Response(error.as_dict(), status=error.status)
         return Response(data)
@@ -53,14 +65,13 @@ class ResultsView(APIView):
             OpenApiParameter("unit", str, description="lead unit code"),
             OpenApiParameter("place", str, description="division code (with the places in it)"),
             OpenApiParameter("category", str, description="category code (with its children)"),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: dict},
     )
     def get(self, request):
         data = request.query_params.copy()
-        if not data.get("period", "").strip():
+        if "period" not in data:
             data["period"] = current_period().code
         form = ResultsQueryForm(data, user=request.user, offer=False)
         if not form.is_valid():
