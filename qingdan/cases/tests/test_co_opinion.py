@@ -13,11 +13,12 @@ from django.urls import reverse
 from qingdan.cases import actions
 from qingdan.cases.choices import Action, State
 from qingdan.cases.models import CoHandling
+from qingdan.cases.tests.helpers import co_handled_case
 from qingdan.cases.transitions import allowed_actions
 from qingdan.core.errors import NotAllowed, TransitionRefused, ValidationFailed
 from qingdan.deadlines.choices import ClockStart, Stage
 from qingdan.deadlines.models import DeadlinePolicy
-from qingdan.orgs.testing import PERSON, build_county
+from qingdan.orgs.testing import build_county
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
@@ -29,23 +30,7 @@ class CoOpinionTests(TestCase):
     def setUpTestData(cls):
         cls.org = org = build_county()
         with time_machine.travel(MONDAY, tick=False):
-            cls.case = actions.register_case(
-                org.village_agent,
-                channel="walk_in",
-                title="工地拖欠工资",
-                content="村东工地拖欠工资",
-                jurisdiction=org.village,
-                petitioner=dict(PERSON),
-            )
-            actions.accept(org.village_agent, cls.case)
-            actions.escalate(org.village_agent, cls.case, reason="需镇里协调")
-            actions.escalate(org.town_clerk, cls.case, reason="需市级部门")
-            actions.assign(
-                org.city_supervisor,
-                cls.case,
-                lead_unit=org.housing_bureau,
-                co_units=[org.labour_bureau, org.education_bureau],
-            )
+            cls.case = co_handled_case(org)
 
     def co(self, unit) -> CoHandling:
         return CoHandling.objects.get(case=self.case, department=unit)

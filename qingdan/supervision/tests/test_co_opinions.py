@@ -9,9 +9,10 @@ from django.test import TestCase
 
 from qingdan.cases import actions
 from qingdan.cases.choices import Action
+from qingdan.cases.tests.helpers import co_handled_case
 from qingdan.jobs.worker import Worker
 from qingdan.notifications.models import OutboxMessage
-from qingdan.orgs.testing import PERSON, build_county
+from qingdan.orgs.testing import build_county
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
@@ -26,23 +27,7 @@ class CoOpinionChaseTests(TestCase):
         org.labour_handler.email = "labour@example.org"
         org.labour_handler.save()
         with time_machine.travel(MONDAY, tick=False):
-            cls.case = actions.register_case(
-                org.village_agent,
-                channel="walk_in",
-                title="工地拖欠工资",
-                content="村东工地拖欠工资",
-                jurisdiction=org.village,
-                petitioner=dict(PERSON),
-            )
-            actions.accept(org.village_agent, cls.case)
-            actions.escalate(org.village_agent, cls.case, reason="需镇里协调")
-            actions.escalate(org.town_clerk, cls.case, reason="需市级部门")
-            actions.assign(
-                org.city_supervisor,
-                cls.case,
-                lead_unit=org.housing_bureau,
-                co_units=[org.labour_bureau, org.education_bureau],
-            )
+            cls.case = co_handled_case(org)
 
     def late_events(self):
         return self.case.events.filter(action=Action.DEADLINE, data__stage="co_opinion")
