@@ -214,6 +214,9 @@ SPECTACULAR_SETTINGS = {
         "PetitionerKindEnum": "qingdan.cases.choices.PetitionerKind",
         "DepartmentKindEnum": "qingdan.orgs.choices.DepartmentKind",
         "DocumentKindEnum": "qingdan.documents.choices.DocumentKind",
+        "NoticeStateEnum": "qingdan.supervision.choices.NoticeState",
+        "MeetingStateEnum": "qingdan.supervision.choices.MeetingState",
+        "DecisionStateEnum": "qingdan.supervision.choices.DecisionState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -6,6 +6,7 @@ from qingdan.cases.api import CaseViewSet, PetitionerViewSet
 from qingdan.documents.api import DocumentViewSet
 from qingdan.orgs.api import CategoryViewSet, DepartmentViewSet, JurisdictionViewSet
 from qingdan.stats.api import IndicatorsView, ResultsView
+from qingdan.supervision.api import DecisionViewSet, KeyCaseViewSet, MeetingViewSet, NoticeViewSet
 
 app_name = "api"
 
@@ -16,6 +17,10 @@ router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("supervision/notices", NoticeViewSet, basename="supervision-notice")
+router.register("supervision/key-cases", KeyCaseViewSet, basename="supervision-key-case")
+router.register("supervision/meetings", MeetingViewSet, basename="supervision-meeting")
+router.register("supervision/decisions", DecisionViewSet, basename="supervision-decision")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -73,8 +73,9 @@ class ContextSlugField(serializers.SlugRelatedField):
 class DaysField(serializers.IntegerField):
     """A number of whole days, given to the action as a timedelta."""
 
-    def to_internal_value(self, data):
-        return dt.timedelta(days=super().to_internal_value(data))
+    def run_validation(self, data=serializers.empty):
+        days = super().run_validation(data)  # checked as a number: min_value, max_value
+        return None if days is None else dt.timedelta(days=days)
 
 
 def _serializer_field(spec_field: Field) -> serializers.Field:
@@ -129,5 +130,6 @@ def action_serializer(spec: ActionSpec) -> type[serializers.Serializer]:
             min_value=1,
             help_text="The version of the case you read (or send it as If-Match).",
         )
-    name = "".join(part.title() for part in spec.path.split("-")) + "Params"
+    # Named for the action, not its URL segment: "reply" is a case's and a notice's.
+    name = "".join(part.title() for part in spec.name.split("_")) + "Params"
     return type(name, (InputSerializer,), fields)
