@@ -32,8 +32,10 @@ from .api_serializers import (
     RevealInput,
 )
 from .catalogue import CASE_ACTIONS
+from .creations import CASE_CREATIONS
 from .filters import CaseFilterSet
 from .models import Case, CoHandling, Petitioner
+from .transitions import REGISTER
 
 
 def _by_code(name: str):
@@ -113,9 +115,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=CaseCreate, responses={201: CaseDetail})
     def create(self, request, *args, **kwargs):
-        params = CaseCreate(data=request.data)
-        params.is_valid(raise_exception=True)
-        case = actions.register_case(request.user, **params.validated_data)
+        case = endpoints.run(request, CASE_CREATIONS[REGISTER])
         # The registration holds every relation the answer shows (place, category,
         # petitioner); only its co-handling units, none yet, are read.
         prefetch_related_objects([case], CO_HANDLINGS)
