@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from qingdan.cases.api import CaseViewSet, PetitionerViewSet
 from qingdan.documents.api import DocumentViewSet
+from qingdan.intake.api import AssignmentViewSet, QuickEntryViewSet
 from qingdan.orgs.api import CategoryViewSet, DepartmentViewSet, JurisdictionViewSet
 from qingdan.stats.api import IndicatorsView, ResultsView
 from qingdan.supervision.api import DecisionViewSet, KeyCaseViewSet, MeetingViewSet, NoticeViewSet
@@ -17,6 +18,8 @@ router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("intake/assignments", AssignmentViewSet, basename="intake-assignment")
+router.register("intake/quick", QuickEntryViewSet, basename="intake-quick")
 router.register("supervision/notices", NoticeViewSet, basename="supervision-notice")
 router.register("supervision/key-cases", KeyCaseViewSet, basename="supervision-key-case")
 router.register("supervision/meetings", MeetingViewSet, basename="supervision-meeting")

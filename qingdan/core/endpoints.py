@@ -13,13 +13,20 @@ from rest_framework import parsers
 from rest_framework.decorators import action
 
 from .catalogue import ActionSpec
+from .errors import NotAllowed
+from .rules import Rule
 from .serializers import action_serializer
 from .versioning import expected_version
 
 
-def run(request, spec: ActionSpec, subject=None) -> Any:
+def run(request, spec: ActionSpec, subject=None, *, rule: Rule | None = None) -> Any:
     """Parse the body (objects it names are looked up among those the caller may name
-    for this subject), then call the action; its result."""
+    for this subject), then call the action; its result. With the action's `rule`,
+    someone it leaves out is refused (403) before the body is read."""
+    if rule is not None:
+        user = request.user
+        if not (rule.permits(user, subject) if spec.on_subject else rule.offers(user)):
+            raise NotAllowed(rule.refused, field=rule.refused_field)
     params = action_serializer(spec)(
         data=request.data, context={"request": request, "subject": subject}
     )

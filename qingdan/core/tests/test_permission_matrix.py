@@ -178,6 +178,15 @@ MATRIX: dict[str, Entry] = {
             ("assignment-report", "get"),
         )
     },
+    # Intake through the API: the assignments one may see (the test case is not one, so
+    # nobody reaches it or reports on it); quick entry for the place desks, an empty
+    # body a refusal naming the fields (others are refused before it is read).
+    "api:intake-assignment-list": Entry(STAFF),
+    "api:intake-assignment-detail": Entry(NOBODY, kwargs=("tracking_number",)),
+    "api:intake-assignment-completion-report": Entry(
+        NOBODY, method="post", kwargs=("tracking_number",)
+    ),
+    "api:intake-quick-list": Entry(REGISTRARS, method="post", statuses=frozenset({400})),
     # REST API (qingdan/api): lists are filtered by visibility, so every staff member
     # gets 200; a case one may not see is a 404.
     "api:api-root": Entry(STAFF),
