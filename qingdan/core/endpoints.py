@@ -3,16 +3,19 @@ body (`action_serializer`) and its operation id `<app>_<action>` derived from th
 catalogue entry, and the one way a viewset runs it.
 
 A viewset that holds catalogue endpoints defines `run_action(request, spec)`: find
-the subject, call `run` and render what the action returned.
+the subject, call `run` and render what the action returned. `CatalogueEndpoints`
+does it for a viewset whose actions are ruled by a table of `Rule`s: its `outputs`
+name its actions and what each answers, and `install_all` puts their endpoints on it.
 """
 
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import parsers
+from rest_framework import parsers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from .catalogue import ActionSpec
+from .catalogue import ActionSpec, Catalogue
 from .errors import NotAllowed
 from .rules import Rule
 from .serializers import action_serializer
@@ -68,3 +71,33 @@ def install(viewset, spec: ActionSpec, app: str, *, responses: dict, collection=
     """Put the action's endpoint on the viewset (before the router reads it)."""
     name = "create" if collection else spec.path.replace("-", "_")
     setattr(viewset, name, action_endpoint(spec, app, responses=responses, collection=collection))
+
+
+class CatalogueEndpoints:
+    """A viewset mixin: its catalogue actions (`outputs`: each action's name and the
+    serializer of what it answers), checked against their rows (`rules`)."""
+
+    outputs: dict[str, Any] = {}
+    rules: dict[str, Rule] = {}
+
+    def run_action(self, request, spec: ActionSpec):
+        subject = self.get_object() if spec.on_subject else None  # type: ignore[attr-defined]
+        result = run(request, spec, subject, rule=self.rules.get(spec.name))
+        answer = status.HTTP_201_CREATED if spec.creates else status.HTTP_200_OK
+        return Response(self.render(spec, result, subject), status=answer)
+
+    def render(self, spec: ActionSpec, result, subject) -> Any:
+        context = self.get_serializer_context()  # type: ignore[attr-defined]
+        return self.outputs[spec.name](result, context=context).data
+
+
+def install_all(catalogue: Catalogue, viewsets) -> None:
+    """Put each viewset's actions (its `outputs`) on it: on the list for an action that
+    starts from its inputs, else on one object; 201 for one that creates."""
+    for viewset in viewsets:
+        for name, output in viewset.outputs.items():
+            spec = catalogue[name]
+            responses = {201 if spec.creates else 200: output}
+            install(
+                viewset, spec, catalogue.app, responses=responses, collection=not spec.on_subject
+            )

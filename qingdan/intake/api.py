@@ -4,8 +4,7 @@ the assignments page) with their completion reports, the completion report itsel
 quick/). Request bodies and operation ids are the catalogue's (`catalogue.py`); the
 row's rule (`transitions.py`) is checked before the body is read."""
 
-from rest_framework import serializers, status, viewsets
-from rest_framework.response import Response
+from rest_framework import serializers, viewsets
 
 from qingdan.cases.api import with_relations
 from qingdan.cases.api_serializers import CaseDetail, CaseOutput
@@ -36,18 +35,13 @@ class AssignmentOutput(CaseOutput):
         fields = [*CaseOutput.Meta.fields, "completion_report"]
 
 
-class IntakeViewSet(viewsets.GenericViewSet):
-    # What each of its actions answers (its schema and its rendering).
-    outputs: dict[str, type[serializers.Serializer]] = {}
+class IntakeViewSet(endpoints.CatalogueEndpoints, viewsets.GenericViewSet):
+    rules = TRANSITIONS
 
-    def run_action(self, request, spec: ActionSpec):
-        subject = self.get_object() if spec.on_subject else None
-        result = endpoints.run(request, spec, subject, rule=TRANSITIONS[spec.name])
+    def render(self, spec: ActionSpec, result, subject):
         if isinstance(result, Case):  # the answer shows the case with its relations
             result = with_relations(Case.objects.all()).get(pk=result.pk)
-        answer = status.HTTP_201_CREATED if spec.creates else status.HTTP_200_OK
-        output = self.outputs[spec.name](result, context=self.get_serializer_context())
-        return Response(output.data, status=answer)
+        return super().render(spec, result, subject)
 
 
 class AssignmentViewSet(IntakeViewSet, viewsets.ReadOnlyModelViewSet):
@@ -69,15 +63,6 @@ class QuickEntryViewSet(IntakeViewSet):
     outputs = {"quick_register": CaseDetail}
 
 
-for _viewset in (AssignmentViewSet, QuickEntryViewSet):
-    for _name, _output in _viewset.outputs.items():
-        _spec = INTAKE_ACTIONS[_name]
-        endpoints.install(
-            _viewset,
-            _spec,
-            "intake",
-            responses={201 if _spec.creates else 200: _output},
-            collection=not _spec.on_subject,
-        )
+endpoints.install_all(INTAKE_ACTIONS, (AssignmentViewSet, QuickEntryViewSet))
 
 __all__ = ["AssignmentViewSet", "QuickEntryViewSet"]

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, status, viewsets
-from rest_framework.response import Response
+from rest_framework import serializers, viewsets
 
 from qingdan.cases.models import Case
 from qingdan.core import endpoints, pii
@@ -182,19 +181,9 @@ def decisions_seen_by(user):
     )
 
 
-class SupervisionViewSet(viewsets.ReadOnlyModelViewSet):
+class SupervisionViewSet(endpoints.CatalogueEndpoints, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9]+"
-    # What each of its actions answers (its schema and its rendering).
-    outputs: dict[str, type[serializers.Serializer]] = {}
-
-    def run_action(self, request, spec: ActionSpec):
-        subject = self.get_object() if spec.on_subject else None
-        result = endpoints.run(request, spec, subject, rule=TRANSITIONS[spec.name])
-        answer = status.HTTP_201_CREATED if spec.creates else status.HTTP_200_OK
-        return Response(self.render(spec, result, subject), status=answer)
-
-    def render(self, spec: ActionSpec, result, subject):
-        return self.outputs[spec.name](result, context=self.get_serializer_context()).data
+    rules = TRANSITIONS
 
 
 class NoticeViewSet(SupervisionViewSet):
@@ -256,16 +245,8 @@ class DecisionViewSet(SupervisionViewSet):
         return decisions_seen_by(self.request.user)
 
 
-VIEWSETS = (NoticeViewSet, KeyCaseViewSet, MeetingViewSet, DecisionViewSet)
-for _viewset in VIEWSETS:
-    for _name, _output in _viewset.outputs.items():
-        _spec = SUPERVISION_ACTIONS[_name]
-        endpoints.install(
-            _viewset,
-            _spec,
-            "supervision",
-            responses={201 if _spec.creates else 200: _output},
-            collection=not _spec.on_subject,
-        )
+endpoints.install_all(
+    SUPERVISION_ACTIONS, (NoticeViewSet, KeyCaseViewSet, MeetingViewSet, DecisionViewSet)
+)
 
 __all__ = ["DecisionViewSet", "KeyCaseViewSet", "MeetingViewSet", "NoticeViewSet"]
