@@ -188,8 +188,7 @@ def _meetings(user):
 @login_required
 def meetings(request):
     user = request.user
-    form = _offered("convene_meeting", user)
-    status = 200
+    form, status = _offered("convene_meeting", user), 200
     if request.method == "POST":
         _refuse_unless_permitted("convene_meeting", user)
         form = supervision_form("convene_meeting", request.POST, user=user)
