@@ -19,7 +19,7 @@ from ..choices import AgendaReason, DecisionState, MeetingState
 from ..models import AgendaItem, JointMeeting, MeetingDecision
 from ..recipients import supervisors_over
 from ..transitions import TRANSITIONS
-from ._common import AGENDA_MAX, _when
+from ._common import AGENDA_MAX, _when, out_of_range, years_message
 
 
 def convene_meeting(
@@ -33,6 +33,8 @@ def convene_meeting(
         errors["title"] = [_("The title is required.")]
     if held_at is None:
         errors["held_at"] = [_("When is the meeting?")]
+    elif out_of_range(held_at):
+        errors["held_at"] = [years_message()]
     require(errors)
     assert held_at is not None  # require() refused a missing time above
     TRANSITIONS["convene_meeting"].check_rights(actor.user, jurisdiction)
@@ -165,6 +167,8 @@ def add_decision(
         errors["due_at"] = [_("Give the deadline.")]
     elif due_at <= now:
         errors["due_at"] = [_("The deadline must be in the future.")]
+    elif out_of_range(due_at):
+        errors["due_at"] = [years_message()]
     if case is not None and not meeting.jurisdiction.contains(case.jurisdiction):
         errors["case"] = [_("The case is not in the place of this meeting.")]
     require(errors)

@@ -209,3 +209,21 @@ class SupervisionApiTests(TestCase):
         self.assertEqual(
             self.get(self.org.far_village_agent, f"decisions/{task.pk}/").status_code, 404
         )
+
+    def test_dates_centuries_away_are_refused(self):
+        convene = {"jurisdiction": self.org.town.code, "title": "会议"}
+        for held_at in ("0028-01-01T00:00:00Z", "2999-01-01T00:00:00Z"):
+            with self.subTest(held_at):
+                response = self.post(
+                    self.org.city_supervisor, "meetings/", dict(convene, held_at=held_at)
+                )
+                self.assertEqual((response.status_code, response.json()["field"]), (400, "held_at"))
+        meeting = JointMeeting.objects.create(
+            jurisdiction=self.org.town, title="会议", held_at=NOW, convener=self.org.city_supervisor
+        )
+        decision = {"text": "整治", "owners": ["town_handler"], "due_at": "2999-01-01T00:00:00Z"}
+        response = self.post(
+            self.org.city_supervisor, f"meetings/{meeting.pk}/decisions/", decision
+        )
+        self.assertEqual((response.status_code, response.json()["field"]), (400, "due_at"))
+        self.assertFalse(MeetingDecision.objects.exists())
