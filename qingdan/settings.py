@@ -214,6 +214,12 @@ SPECTACULAR_SETTINGS = {
         "PetitionerKindEnum": "qingdan.cases.choices.PetitionerKind",
         "DepartmentKindEnum": "qingdan.orgs.choices.DepartmentKind",
         "DocumentKindEnum": "qingdan.documents.choices.DocumentKind",
+        "NoticeStateEnum": "qingdan.supervision.choices.NoticeState",
+        "MeetingStateEnum": "qingdan.supervision.choices.MeetingState",
+        "DecisionStateEnum": "qingdan.supervision.choices.DecisionState",
+        # Quick entry takes two of the channels: both sets named.
+        "ChannelEnum": "qingdan.cases.choices.Channel",
+        "QuickChannelEnum": "qingdan.intake.choices.QUICK_CHANNEL_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -6,21 +6,19 @@ actions layer, and render the case again; errors are rendered by
 """
 
 import copy
-from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, parsers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from qingdan.core import pii
+from qingdan.core import endpoints, pii
 from qingdan.core.catalogue import ActionSpec
 from qingdan.core.errors import ValidationFailed
-from qingdan.core.serializers import action_serializer
-from qingdan.core.versioning import etag, expected_version, not_modified
+from qingdan.core.versioning import etag, not_modified
 
 from . import actions
 from .api_serializers import (
@@ -34,8 +32,10 @@ from .api_serializers import (
     RevealInput,
 )
 from .catalogue import CASE_ACTIONS
+from .creations import CASE_CREATIONS
 from .filters import CaseFilterSet
 from .models import Case, CoHandling, Petitioner
+from .transitions import REGISTER
 
 
 def _by_code(name: str):
@@ -115,9 +115,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=CaseCreate, responses={201: CaseDetail})
     def create(self, request, *args, **kwargs):
-        params = CaseCreate(data=request.data)
-        params.is_valid(raise_exception=True)
-        case = actions.register_case(request.user, **params.validated_data)
+        case = endpoints.run(request, CASE_CREATIONS[REGISTER])
         # The registration holds every relation the answer shows (place, category,
         # petitioner); only its co-handling units, none yet, are read.
         prefetch_related_objects([case], CO_HANDLINGS)
@@ -144,13 +142,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def run_action(self, request, spec: ActionSpec):
         case = self.get_object()
-        params = action_serializer(spec)(
-            data=request.data, context={"request": request, "subject": case}
-        )
-        params.is_valid(raise_exception=True)
-        inputs = dict(params.validated_data)
-        version = expected_version(request, inputs)
-        result = spec.call(request.user, case, inputs, version)
+        result = endpoints.run(request, spec, case)
         answer = status.HTTP_201_CREATED if spec.creates else status.HTTP_200_OK
         if isinstance(result, Case) and result.pk != case.pk:
             return self._render(request, result, answer)  # a review case
@@ -168,29 +160,13 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-def _endpoint(spec: ActionSpec):
-    """The POST endpoint of one catalogue action under /cases/{tracking_number}/."""
-    params = action_serializer(spec)
-
-    def handler(self, request, tracking_number=None):
-        return self.run_action(request, spec)
-
-    handler.__name__ = spec.path.replace("-", "_")
-    options: dict[str, Any] = {"serializer_class": params, "filter_backends": []}
-    if spec.multipart:
-        options["parser_classes"] = [parsers.MultiPartParser, parsers.FormParser]
-    routed = action(detail=True, methods=["post"], url_path=spec.path, **options)(handler)
-    # After action(): it replaces the function's kwargs, where the schema is kept.
-    return extend_schema(
-        request={"multipart/form-data": params} if spec.multipart else params,
-        responses={201: CaseDetail} if spec.creates else {200: CaseDetail},
-        operation_id=f"cases_{spec.name}",
-        summary=spec.label,
-    )(routed)
-
-
 for _spec in CASE_ACTIONS:
-    setattr(CaseViewSet, _spec.path.replace("-", "_"), _endpoint(_spec))
+    endpoints.install(
+        CaseViewSet,
+        _spec,
+        "cases",
+        responses={201: CaseDetail} if _spec.creates else {200: CaseDetail},
+    )
 
 
 class PetitionerViewSet(viewsets.ReadOnlyModelViewSet):

@@ -8,11 +8,26 @@ holds one of its rights on that case (`qingdan.cases.rights`). The action catalo
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.core.rules import Rule
 from qingdan.deadlines.choices import Stage
 from qingdan.deadlines.policies import policy_for
 
 from .choices import ANSWERED_STATES, HANDLING_STATES, UNANSWERED_STATES, Action, State
-from .rights import ABOVE, CO, LEAD, PETITIONER, RECEIVER, SYSTEM, TIER, VIEW, rights_on
+from .rights import (
+    ABOVE,
+    CO,
+    LEAD,
+    PETITIONER,
+    RECEIVER,
+    SYSTEM,
+    TIER,
+    VIEW,
+    may_register,
+    registers_cases,
+    rights_on,
+)
 
 S = State
 EVERY_STATE = frozenset(State.values)
@@ -78,6 +93,23 @@ TRANSITIONS: dict[str, Transition] = {
     Action.ATTACH: _t(EVERY_STATE - {S.CLOSED}, None, TIER, LEAD, CO, RECEIVER, PETITIONER),
     # A case registered without its petitioner (上级交办, a police report) gets one later.
     Action.ADD_PETITIONER: _t(EVERY_STATE, None, TIER, when=lambda case: not case.petitioner_id),
+}
+
+
+# Actions that create a case (`creations.py`): no source state, so a rule on the place
+# rather than rights on a case. Registering is a place desk's work (`registers_cases`:
+# the form is offered to them), in a place the registrar sees (`may_register`); the
+# action refuses the rest with its own words.
+REGISTER = "register"
+CREATIONS: dict[str, Rule] = {
+    REGISTER: Rule(
+        None,
+        S.REGISTERED,
+        may_register,
+        _("You can only register cases in your own jurisdiction."),
+        refused_field="jurisdiction",
+        offered=registers_cases,
+    ),
 }
 
 

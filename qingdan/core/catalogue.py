@@ -9,7 +9,12 @@ action is one entry plus its function.
 
 A catalogue function is called as `function(user, subject, **inputs)`, and with
 `expected_version=` when the action is `versioned` (every case action is: a change
-made meanwhile is a conflict, not an overwrite).
+made meanwhile is a conflict, not an overwrite). An action that starts from its inputs
+alone (`on_subject=False`: a creation, or one whose subject is picked among its inputs,
+such as the case a supervision notice is issued on) is called as
+`function(user, **inputs)`. Where a form or a request body cannot be derived (the
+registration form with its extra questions, its nested petitioners), the entry names
+its class (`form`, `serializer`).
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +33,8 @@ class Kind(StrEnum):
     OBJECT = "object"
     OBJECTS = "objects"
     FILE = "file"
+    # A span of whole days (the action takes a timedelta).
+    DAYS = "days"
 
 
 NOT_GIVEN: Any = object()
@@ -76,14 +83,33 @@ class Field:
     typed: bool = False
     not_found: Any = ""
     # OBJECTS: the heading an object is listed under (a long list: grouped, and the
-    # form offers a search box to narrow it).
+    # form offers a search box to narrow it); or `searchable` alone, the search box.
     group: Callable[[Any], Any] | None = None
+    searchable: bool = False
+    # A typed OBJECT: the URL name of the fragment that suggests values as one types
+    # (htmx into the field's <datalist>; the case picker), and the box's placeholder.
+    suggest: str = ""
+    placeholder: Any = ""
+    # The web form's name for this input, where a page has long used another one (the
+    # case picker's `tracking_number`): refusals that name the input are shown there.
+    form_name: str = ""
 
     def objects(self, context: Context):
         return self.queryset(context) if self.queryset else self.model.objects.all()
 
     def options(self, context: Context):
         return self.offered(context) if self.offered else self.objects(context)
+
+    def choice_pairs(self) -> list[tuple[Any, Any]]:
+        """CHOICE: (value, label) of a TextChoices class, or of some of its members."""
+        if hasattr(self.choices, "choices"):
+            return list(self.choices.choices)
+        return [(member.value, member.label) for member in self.choices]
+
+    def initial_for(self, context: Context):
+        """The form's initial value; a callable initial is worked out for the actor
+        (their own place, say)."""
+        return self.initial(context) if callable(self.initial) else self.initial
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,12 +129,19 @@ class ActionSpec:
     # Hide the button where the action could only be refused for this subject.
     shown: Callable[[Any], bool] | None = None
     description: Any = ""
+    # False: called as function(user, **inputs) (see the module's docstring).
+    on_subject: bool = True
+    # The form / request body class where it cannot be derived from `fields`.
+    form: Any = None
+    serializer: Any = None
 
     @property
     def path(self) -> str:
         return self.endpoint or self.name.replace("_", "-")
 
     def call(self, user, subject, inputs: dict[str, Any], version: int | None):
+        if not self.on_subject:
+            return self.function(user, **inputs)
         if self.versioned:
             return self.function(user, subject, **inputs, expected_version=version)
         return self.function(user, subject, **inputs)
@@ -181,6 +214,10 @@ def one(label, model, **kwargs) -> Field:
 
 def many(label, model, **kwargs) -> Field:
     return Field(Kind.OBJECTS, label, model=model, **kwargs)
+
+
+def days(label, **kwargs) -> Field:
+    return Field(Kind.DAYS, label, **kwargs)
 
 
 def upload(label, **kwargs) -> Field:

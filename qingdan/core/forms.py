@@ -6,6 +6,7 @@ refusal next to the field it names (`form.status_code` then says 400, 409 …). 
 the actor's rights is a 403, whatever the form.
 """
 
+import datetime as dt
 from functools import cache, partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import ActionSpec, Context, Field, Kind
@@ -142,25 +144,36 @@ class GroupedMultipleChoiceField(forms.ModelMultipleChoiceField):
         self.iterator = partial(GroupedChoiceIterator, group=group)  # type: ignore[assignment]
 
 
+class DaysField(forms.IntegerField):
+    """A number of whole days, given to the action as a timedelta."""
+
+    def clean(self, value):
+        days = super().clean(value)
+        return None if days is None else dt.timedelta(days=days)
+
+
 class CatalogueForm(ActionForm):
-    """The form of one catalogue action on one subject. `expected_version` is the
-    version the page showed: a change made meanwhile is a conflict, not an overwrite."""
+    """The form of one catalogue action on one subject (none for an action that starts
+    from its inputs). `expected_version` is the version the page showed: a change made
+    meanwhile is a conflict, not an overwrite."""
 
     spec: ActionSpec
 
-    def __init__(self, *args, subject, user, **kwargs):
+    def __init__(self, *args, subject=None, user, **kwargs):
         kwargs.setdefault("auto_id", f"id_{self.spec.name}_%s")
-        if self.spec.versioned:
+        if self.spec.versioned and subject is not None:
             kwargs.setdefault("initial", {"expected_version": subject.version})
         super().__init__(*args, **kwargs)
         self.subject, self.user = subject, user
         context = Context(user, subject)
         for name, spec_field in self.spec.fields.items():
-            form_field = self.fields.get(name)
+            form_field = self.fields.get(spec_field.form_name or name)
             if isinstance(form_field, TypedObjectField):
                 form_field.context = context
             elif isinstance(form_field, forms.ModelChoiceField):
                 form_field.queryset = spec_field.options(context)
+            if form_field is not None and callable(spec_field.initial):
+                form_field.initial = spec_field.initial_for(context)
 
     # For templates: what the button says, where the form posts, how it encodes.
     @property
@@ -176,20 +189,38 @@ class CatalogueForm(ActionForm):
         return self.spec.multipart
 
     def inputs(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.spec.fields if name in self.fields}
+        asked = {name: field.form_name or name for name, field in self.spec.fields.items()}
+        return {name: self.cleaned_data[key] for name, key in asked.items() if key in self.fields}
 
     def perform(self):
         version = self.cleaned_data.get("expected_version")
         return self.spec.call(self.user, self.subject, self.inputs(), version)
 
 
-def _form_field(spec_field: Field) -> forms.Field:
+def _picker(spec: ActionSpec, name: str, spec_field: Field) -> forms.TextInput:
+    """A box that suggests values as one types: the fragment at `spec_field.suggest`
+    is fetched (htmx) into the field's own <datalist> (web/_field.html)."""
+    datalist = f"{spec.path}-{name}-options"
+    return forms.TextInput(
+        attrs={
+            "list": datalist,
+            "autocomplete": "off",
+            "hx-get": reverse_lazy(spec_field.suggest),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": f"#{datalist}",
+            "hx-swap": "innerHTML",
+            "placeholder": spec_field.placeholder,
+        }
+    )
+
+
+def _form_field(spec: ActionSpec, name: str, spec_field: Field) -> forms.Field:
     common: dict[str, Any] = {
         "label": spec_field.label,
         "required": spec_field.form_required,
         "help_text": spec_field.help_text,
     }
-    if spec_field.initial is not None:
+    if spec_field.initial is not None and not callable(spec_field.initial):
         common["initial"] = spec_field.initial
     kind = spec_field.kind
     if kind == Kind.TEXT:
@@ -198,7 +229,7 @@ def _form_field(spec_field: Field) -> forms.Field:
         )
         return forms.CharField(max_length=spec_field.max_length, widget=widget, **common)
     if kind == Kind.CHOICE:
-        choices = list(spec_field.choices.choices)
+        choices = spec_field.choice_pairs()
         if spec_field.radio:
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
         if not spec_field.form_required:
@@ -206,6 +237,8 @@ def _form_field(spec_field: Field) -> forms.Field:
         return forms.ChoiceField(choices=choices, **common)
     if kind == Kind.INTEGER:
         return forms.IntegerField(**common)
+    if kind == Kind.DAYS:
+        return DaysField(min_value=spec_field.min_value, max_value=spec_field.max_value, **common)
     if kind == Kind.BOOLEAN:
         return forms.BooleanField(**common)
     if kind == Kind.DATE:
@@ -215,6 +248,8 @@ def _form_field(spec_field: Field) -> forms.Field:
         return forms.DateTimeField(widget=picker, **common)
     if kind == Kind.OBJECT:
         if spec_field.typed:
+            if spec_field.suggest:
+                common["widget"] = _picker(spec, name, spec_field)
             return TypedObjectField(spec_field, max_length=64, **common)
         return forms.ModelChoiceField(queryset=spec_field.model.objects.none(), **common)
     if kind == Kind.OBJECTS:
@@ -225,9 +260,11 @@ def _form_field(spec_field: Field) -> forms.Field:
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "filterable"}),
                 **common,
             )
+        # A long list: checkboxes with a search box (qingdan.js, class "filterable").
+        attrs = {"class": "filterable"} if spec_field.searchable else None
         return forms.ModelMultipleChoiceField(
             queryset=spec_field.model.objects.none(),
-            widget=forms.CheckboxSelectMultiple,
+            widget=forms.CheckboxSelectMultiple(attrs=attrs),
             **common,
         )
     if kind == Kind.FILE:
@@ -237,11 +274,17 @@ def _form_field(spec_field: Field) -> forms.Field:
 
 @cache
 def action_form(spec: ActionSpec) -> type[CatalogueForm]:
-    """The web form of a catalogue action (built once per action)."""
+    """The web form of a catalogue action (built once per action), or the class the
+    entry names where a form cannot be derived."""
+    if spec.form is not None:
+        return spec.form
     attrs: dict[str, Any] = {"spec": spec}
     if spec.versioned:
         attrs["expected_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    renamed = {name: field.form_name for name, field in spec.fields.items() if field.form_name}
+    if renamed:
+        attrs["aliases"] = renamed
     for name, spec_field in spec.fields.items():
         if spec_field.in_form:
-            attrs[name] = _form_field(spec_field)
+            attrs[spec_field.form_name or name] = _form_field(spec, name, spec_field)
     return type(f"{spec.name.title().replace('_', '')}Form", (CatalogueForm,), attrs)

@@ -1,6 +1,7 @@
 """Serializer helpers shared by the apps' api.py modules."""
 
 import copy
+import datetime as dt
 from functools import cache
 from typing import Any
 
@@ -69,6 +70,14 @@ class ContextSlugField(serializers.SlugRelatedField):
         return self.spec_field.objects(Context(user, self.context.get("subject")))
 
 
+class DaysField(serializers.IntegerField):
+    """A number of whole days, given to the action as a timedelta."""
+
+    def run_validation(self, data=serializers.empty):
+        days = super().run_validation(data)  # checked as a number: min_value, max_value
+        return None if days is None else dt.timedelta(days=days)
+
+
 def _serializer_field(spec_field: Field) -> serializers.Field:
     common: dict[str, Any] = {"help_text": spec_field.help_text or None}
     if spec_field.label:
@@ -83,11 +92,13 @@ def _serializer_field(spec_field: Field) -> serializers.Field:
     if kind == Kind.TEXT:
         return serializers.CharField(max_length=spec_field.max_length, **common)
     if kind == Kind.CHOICE:
-        return serializers.ChoiceField(spec_field.choices.choices, **common)
+        return serializers.ChoiceField(spec_field.choice_pairs(), **common)
     if kind == Kind.INTEGER:
         return serializers.IntegerField(
             min_value=spec_field.min_value, max_value=spec_field.max_value, **common
         )
+    if kind == Kind.DAYS:
+        return DaysField(min_value=spec_field.min_value, max_value=spec_field.max_value, **common)
     if kind == Kind.BOOLEAN:
         return serializers.BooleanField(**common)
     if kind == Kind.DATE:
@@ -106,7 +117,10 @@ def _serializer_field(spec_field: Field) -> serializers.Field:
 @cache
 def action_serializer(spec: ActionSpec) -> type[serializers.Serializer]:
     """The request body of a catalogue action's API endpoint (built once per action):
-    exactly its inputs, and `version`, the version the client read (or If-Match)."""
+    exactly its inputs, and `version`, the version the client read (or If-Match); or
+    the class the entry names where a body cannot be derived."""
+    if spec.serializer is not None:
+        return spec.serializer
     fields: dict[str, Any] = {
         name: _serializer_field(spec_field) for name, spec_field in spec.fields.items()
     }
@@ -116,5 +130,6 @@ def action_serializer(spec: ActionSpec) -> type[serializers.Serializer]:
             min_value=1,
             help_text="The version of the case you read (or send it as If-Match).",
         )
-    name = "".join(part.title() for part in spec.path.split("-")) + "Params"
+    # Named for the action, not its URL segment: "reply" is a case's and a notice's.
+    name = "".join(part.title() for part in spec.name.split("_")) + "Params"
     return type(name, (InputSerializer,), fields)

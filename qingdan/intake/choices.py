@@ -97,3 +97,5 @@ IMPORT_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR})
 POLICY_EDITOR_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR})
 # The channels of people who have only a few facts at hand (quick entry).
 QUICK_CHANNELS = (Channel.POLICE_REPORT, Channel.GRID_VISIT)
+# The same as choices (the API schema names their enum from these).
+QUICK_CHANNEL_CHOICES = [(channel.value, channel.label) for channel in QUICK_CHANNELS]

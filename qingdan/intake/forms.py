@@ -9,11 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.choices import Urgency
 from qingdan.cases.models import Case
 from qingdan.core.errors import ValidationFailed
-from qingdan.core.forms import ActionForm, ActionModelForm, CheckedTextForm
+from qingdan.core.forms import (
+    ActionForm,
+    ActionModelForm,
+    CatalogueForm,
+    CheckedTextForm,
+    action_form,
+)
 from qingdan.orgs.models import Category, Jurisdiction, User
 
 from . import actions
-from .choices import QUICK_CHANNELS
+from .catalogue import INTAKE_ACTIONS
 from .models import PolicyAnswer
 from .reports import completion_report_draft
 
@@ -296,51 +302,13 @@ class AssignmentFilterForm(forms.Form):
         self.fields["body"].choices = [("", _("All")), *((b, b) for b in bodies)]
 
 
-class CompletionReportForm(ActionForm):
-    text = forms.CharField(
-        label=_("Report"), required=False, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    reported_on = forms.DateField(
-        label=_("Reported on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, user, case, **kwargs):
-        # A draft from the case and its timeline, to be read and edited before sending.
-        kwargs.setdefault(
-            "initial",
-            {"text": completion_report_draft(case), "reported_on": timezone.localdate()},
-        )
-        super().__init__(*args, **kwargs)
-        self.user, self.case = user, case
-
-    def perform(self):
-        return actions.report_completion(
-            self.user,
-            self.case,
-            text=self.cleaned_data["text"],
-            reported_on=self.cleaned_data["reported_on"],
-        )
+def intake_form(name: str, data=None, *, user, subject=None, **kwargs) -> CatalogueForm:
+    """The form of an intake action, derived from its catalogue entry."""
+    kwargs.setdefault("auto_id", "id_%s")
+    return action_form(INTAKE_ACTIONS[name])(data, subject=subject, user=user, **kwargs)
 
 
-class QuickForm(ActionForm):
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=[(c.value, c.label) for c in QUICK_CHANNELS]
-    )
-    location = forms.CharField(label=_("Where"), max_length=200, required=False)
-    content = forms.CharField(
-        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
-    jurisdiction = forms.ModelChoiceField(
-        label=_("Village or town"), queryset=Jurisdiction.objects.none(), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["jurisdiction"].queryset = _places(user)
-        if not self.is_bound and user.scope_jurisdiction is not None:
-            self.fields["jurisdiction"].initial = user.scope_jurisdiction.pk
-
-    def perform(self):
-        return actions.quick_register(self.user, **self.cleaned_data)
+def completion_report_form(case, data=None, *, user) -> CatalogueForm:
+    """A draft from the case and its timeline, to be read and edited before sending."""
+    initial = {"text": completion_report_draft(case), "reported_on": timezone.localdate()}
+    return intake_form("report_completion", data, user=user, subject=case, initial=initial)

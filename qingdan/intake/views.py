@@ -30,15 +30,16 @@ from .forms import (
     AssignmentFilterForm,
     AssignmentForm,
     CiteForm,
-    CompletionReportForm,
     ImportForm,
     PolicyAnswerForm,
     PolicySearchForm,
-    QuickForm,
     VisitForm,
+    completion_report_form,
+    intake_form,
 )
 from .importer.report import report_header, run_report_lines
 from .models import EnterpriseVisit, ImportRun, PolicyAnswer, VisitProblem
+from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
 PROBLEMS_SHOWN = 200
@@ -269,7 +270,7 @@ def assignment_new(request):
 @login_required
 def assignment_report(request, pk):
     case = get_object_or_404(assigned_cases(request.user).prefetch_related("co_handlings"), pk=pk)
-    form = CompletionReportForm(request.POST or None, user=request.user, case=case)
+    form = completion_report_form(case, request.POST or None, user=request.user)
     if request.method == "POST" and form.submit():
         messages.success(
             request,
@@ -285,8 +286,9 @@ def assignment_report(request, pk):
 
 @login_required
 def quick(request):
-    _may_register(request.user)
-    form = QuickForm(request.POST or None, user=request.user)
+    if not TRANSITIONS["quick_register"].offers(request.user):
+        raise PermissionDenied
+    form = intake_form("quick_register", request.POST or None, user=request.user)
     if request.method == "POST" and form.submit():
         case = form.result
         # The desk enters the next report at once; the link opens the one just saved.

@@ -7,6 +7,13 @@ class NoticeState(models.TextChoices):
     ANSWERED = "answered", _("Answered")
 
 
+class KeyCaseState(models.TextChoices):
+    """Not stored: a key case is active until its release time is set."""
+
+    ACTIVE = "active", _("Owned by the leader")
+    RELEASED = "released", _("Ownership ended")
+
+
 class MeetingState(models.TextChoices):
     PLANNED = "planned", _("Planned")
     HELD = "held", _("Held")

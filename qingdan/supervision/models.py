@@ -11,7 +11,7 @@ from qingdan.cases.choices import DeadlineStatus
 from qingdan.cases.models import Case
 from qingdan.orgs.models import Department, Jurisdiction, User
 
-from .choices import DecisionState, MeetingState, NoticeState
+from .choices import DecisionState, KeyCaseState, MeetingState, NoticeState
 
 
 class SupervisionNoticeQuerySet(models.QuerySet):
@@ -147,6 +147,10 @@ class KeyCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leader} · {self.case_id}"
+
+    @property
+    def state(self) -> str:
+        return KeyCaseState.ACTIVE if self.released_at is None else KeyCaseState.RELEASED
 
 
 class JointMeetingQuerySet(models.QuerySet):

@@ -1,8 +1,10 @@
 """Supervision pages: the board (overdue and warned cases by unit, notices with their
 reply forms, key cases by leader) and the joint meeting (agenda, minutes, decisions).
 
-Views parse, call one action through a form, and render; lists go through
-`visible_to(user)`. A POST the user may not make is refused by the action (403).
+Views parse, call one action through its form (derived from the catalogue), and
+render; lists go through `visible_to(user)`. Forms are shown as the actions' rows say
+(`transitions.TRANSITIONS`); a POST the row's rule refuses is a 403 before the form is
+read, and whatever else the action refuses is shown next to the field.
 """
 
 from collections import defaultdict
@@ -20,19 +22,11 @@ from qingdan.cases.choices import OPEN_STATES, DeadlineStatus
 from qingdan.cases.models import Case
 from qingdan.core.errors import ActionError
 
-from . import rules
 from .actions import build_agenda, release_leader
 from .choices import MeetingState, NoticeState
-from .forms import (
-    AssignLeaderForm,
-    DecisionForm,
-    DoneForm,
-    IssueNoticeForm,
-    MeetingForm,
-    MinutesForm,
-    ReplyForm,
-)
+from .forms import done_form, minutes_form, reply_form, supervision_form
 from .models import AgendaItem, JointMeeting, KeyCase, MeetingDecision, SupervisionNotice
+from .transitions import TRANSITIONS
 
 BOARD_CASES = 300
 BOARD_NOTICES = 100
@@ -84,24 +78,36 @@ def _key_cases_by_leader(user):
     return list(leaders.items())
 
 
+def _offered(name: str, user):
+    """The form of an action that starts from its inputs, for those it is offered to."""
+    return supervision_form(name, user=user) if TRANSITIONS[name].offers(user) else None
+
+
+def _refuse_unless_permitted(name: str, user, subject=None) -> None:
+    """A 403 for a POST the action's rule refuses, before its form is read."""
+    row = TRANSITIONS[name]
+    if not (row.offers(user) if subject is None else row.permits(user, subject)):
+        raise PermissionDenied
+
+
 def render_board(request, *, issue_form=None, leader_form=None, bound_reply=None, status=200):
     user, now = request.user, timezone.now()
     notices = list(_notices(user))
     for notice in notices:
         notice.late = notice.state == NoticeState.OPEN and notice.due_at < now
-        if bound_reply is not None and bound_reply.notice.pk == notice.pk:
+        if bound_reply is not None and bound_reply.subject.pk == notice.pk:
             notice.reply_form = bound_reply  # with its errors, even if answered meanwhile
-        elif notice.state == NoticeState.OPEN and rules.may_reply(user, notice):
-            notice.reply_form = ReplyForm(user=user, notice=notice)
-    overseer = rules.is_overseer(user)
+        elif TRANSITIONS["reply_notice"].allows(user, notice):
+            notice.reply_form = reply_form(notice, user=user)
     context = {
         "now": now,
         "groups": _cases_by_unit(user, now),
         "notices": notices,
         "leaders": _key_cases_by_leader(user),
-        "overseer": overseer,
-        "issue_form": issue_form or (IssueNoticeForm(user=user) if overseer else None),
-        "leader_form": leader_form or (AssignLeaderForm(user=user) if overseer else None),
+        # Who may end a leader's ownership: the overseers (the action checks the case).
+        "overseer": TRANSITIONS["assign_leader"].offers(user),
+        "issue_form": issue_form or _offered("issue_notice", user),
+        "leader_form": leader_form or _offered("assign_leader", user),
     }
     return render(request, "supervision/board.html", context, status=status)
 
@@ -115,9 +121,8 @@ def board(request):
 @login_required
 @require_POST
 def issue_notice(request):
-    if not rules.is_overseer(request.user):
-        raise PermissionDenied
-    form = IssueNoticeForm(request.POST, user=request.user)
+    _refuse_unless_permitted("issue_notice", request.user)
+    form = supervision_form("issue_notice", request.POST, user=request.user)
     if not form.submit():
         return render_board(request, issue_form=form, status=form.status_code)
     messages.success(
@@ -133,9 +138,8 @@ def reply_notice(request, pk: int):
         SupervisionNotice.objects.visible_to(request.user).select_related("case__jurisdiction"),
         pk=pk,
     )
-    if not rules.may_reply(request.user, notice):
-        raise PermissionDenied
-    form = ReplyForm(request.POST, user=request.user, notice=notice)
+    _refuse_unless_permitted("reply_notice", request.user, notice)
+    form = reply_form(notice, request.POST, user=request.user)
     if not form.submit():
         return render_board(request, bound_reply=form, status=form.status_code)
     messages.success(request, _("Reply to %(number)s recorded.") % {"number": notice.number})
@@ -145,9 +149,8 @@ def reply_notice(request, pk: int):
 @login_required
 @require_POST
 def assign_leader(request):
-    if not rules.is_overseer(request.user):
-        raise PermissionDenied
-    form = AssignLeaderForm(request.POST, user=request.user)
+    _refuse_unless_permitted("assign_leader", request.user)
+    form = supervision_form("assign_leader", request.POST, user=request.user)
     if not form.submit():
         return render_board(request, leader_form=form, status=form.status_code)
     messages.success(request, _("Leader ownership recorded."))
@@ -161,8 +164,7 @@ def release_key_case(request, pk: int):
         KeyCase.objects.visible_to(request.user).select_related("case__jurisdiction", "leader"),
         pk=pk,
     )
-    if not rules.may_supervise_case(request.user, key.case):
-        raise PermissionDenied
+    _refuse_unless_permitted("release_leader", request.user, key)
     try:
         release_leader(request.user, key)
     except ActionError as error:
@@ -186,18 +188,14 @@ def _meetings(user):
 @login_required
 def meetings(request):
     user = request.user
-    form = None
-    status = 200
+    form, status = _offered("convene_meeting", user), 200
     if request.method == "POST":
-        if not rules.is_overseer(user):
-            raise PermissionDenied
-        form = MeetingForm(request.POST, user=user)
+        _refuse_unless_permitted("convene_meeting", user)
+        form = supervision_form("convene_meeting", request.POST, user=user)
         if form.submit():
             messages.success(request, _("Meeting created; build its agenda next."))
             return redirect("supervision:meeting", pk=form.result.pk)
-        status = 400
-    elif rules.is_overseer(user):
-        form = MeetingForm(user=user)
+        status = form.status_code
     context = {"meetings": list(_meetings(user)), "form": form}
     return render(request, "supervision/meetings.html", context, status=status)
 
@@ -212,7 +210,7 @@ def _visible_meeting(user, pk: int) -> JointMeeting:
 
 
 def render_meeting(
-    request, meeting, *, minutes_form=None, decision_form=None, done_form=None, status=200
+    request, meeting, *, bound_minutes=None, bound_decision=None, bound_done=None, status=200
 ):
     user, now = request.user, timezone.now()
     visible = Case.objects.visible_to(user)
@@ -228,29 +226,36 @@ def render_meeting(
         .annotate(case_visible=Exists(visible.filter(pk=OuterRef("case_id"))))
         .order_by("state", "due_at", "pk")
     )
-    manage = rules.may_manage_meeting(user, meeting)
+
+    def allowed(name):
+        return TRANSITIONS[name].allows(user, meeting)
+
     for decision in decisions:
+        decision.meeting = meeting  # read once for every decision's rule
         decision.late = decision.state == "open" and decision.due_at < now
         decision.colour = DeadlineStatus.OVERDUE if decision.late else decision.deadline_status
         if not decision.case_visible:
             decision.case = None  # not shown to someone who may not see it
-        if decision.state == "open" and (manage or decision.is_owned_by(user)):
-            if done_form is not None and done_form.decision.pk == decision.pk:
-                decision.done_form = done_form
-            else:
-                decision.done_form = DoneForm(user=user, decision=decision)
+        if bound_done is not None and bound_done.subject.pk == decision.pk:
+            decision.done_form = bound_done
+        elif TRANSITIONS["complete_decision"].allows(user, decision):
+            decision.done_form = done_form(decision, user=user)
     context = {
         "meeting": meeting,
         "attendees": list(meeting.attendees.all()),
         "attending_units": list(meeting.attending_units.all()),
         "agenda": agenda,
         "decisions": decisions,
-        "manage": manage,
+        "manage": allowed("build_agenda"),
         "now": now,
-        "minutes_form": minutes_form
-        or (MinutesForm(user=user, meeting=meeting) if manage else None),
-        "decision_form": decision_form
-        or (DecisionForm(user=user, meeting=meeting) if manage else None),
+        "minutes_form": bound_minutes
+        or (minutes_form(meeting, user=user) if allowed("record_minutes") else None),
+        "decision_form": bound_decision
+        or (
+            supervision_form("add_decision", user=user, subject=meeting)
+            if allowed("add_decision")
+            else None
+        ),
     }
     return render(request, "supervision/meeting.html", context, status=status)
 
@@ -261,17 +266,16 @@ def meeting(request, pk: int):
     return render_meeting(request, _visible_meeting(request.user, pk))
 
 
-def _managed_meeting(request, pk: int) -> JointMeeting:
+def _managed_meeting(request, pk: int, action: str) -> JointMeeting:
     meeting = _visible_meeting(request.user, pk)
-    if not rules.may_manage_meeting(request.user, meeting):
-        raise PermissionDenied
+    _refuse_unless_permitted(action, request.user, meeting)
     return meeting
 
 
 @login_required
 @require_POST
 def meeting_agenda(request, pk: int):
-    meeting = _managed_meeting(request, pk)
+    meeting = _managed_meeting(request, pk, "build_agenda")
     added = build_agenda(request.user, meeting)
     messages.success(request, _("%(n)d cases added to the agenda.") % {"n": added})
     return redirect("supervision:meeting", pk=meeting.pk)
@@ -280,10 +284,10 @@ def meeting_agenda(request, pk: int):
 @login_required
 @require_POST
 def meeting_minutes(request, pk: int):
-    meeting = _managed_meeting(request, pk)
-    form = MinutesForm(request.POST, user=request.user, meeting=meeting)
+    meeting = _managed_meeting(request, pk, "record_minutes")
+    form = minutes_form(meeting, request.POST, user=request.user)
     if not form.submit():
-        return render_meeting(request, meeting, minutes_form=form, status=form.status_code)
+        return render_meeting(request, meeting, bound_minutes=form, status=form.status_code)
     if form.result.state == MeetingState.HELD:
         messages.success(request, _("Minutes recorded."))
     else:
@@ -296,10 +300,10 @@ def meeting_minutes(request, pk: int):
 @login_required
 @require_POST
 def meeting_decision(request, pk: int):
-    meeting = _managed_meeting(request, pk)
-    form = DecisionForm(request.POST, user=request.user, meeting=meeting)
+    meeting = _managed_meeting(request, pk, "add_decision")
+    form = supervision_form("add_decision", request.POST, user=request.user, subject=meeting)
     if not form.submit():
-        return render_meeting(request, meeting, decision_form=form, status=form.status_code)
+        return render_meeting(request, meeting, bound_decision=form, status=form.status_code)
     messages.success(request, _("Decision recorded; its owner has been told."))
     return redirect("supervision:meeting", pk=meeting.pk)
 
@@ -312,10 +316,9 @@ def decision_done(request, pk: int):
         pk=pk,
         meeting__in=JointMeeting.objects.visible_to(request.user),
     )
-    if not rules.may_complete_decision(request.user, decision):
-        raise PermissionDenied
-    form = DoneForm(request.POST, user=request.user, decision=decision)
+    _refuse_unless_permitted("complete_decision", request.user, decision)
+    form = done_form(decision, request.POST, user=request.user)
     if not form.submit():
-        return render_meeting(request, decision.meeting, done_form=form, status=form.status_code)
+        return render_meeting(request, decision.meeting, bound_done=form, status=form.status_code)
     messages.success(request, _("Task reported done."))
     return redirect("supervision:meeting", pk=decision.meeting_id)

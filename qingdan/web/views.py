@@ -20,10 +20,17 @@ from django.views.decorators.http import require_GET, require_POST
 from qingdan.cases import actions
 from qingdan.cases.catalogue import CASE_ACTIONS
 from qingdan.cases.choices import OPEN_STATES, Action
+from qingdan.cases.creations import CASE_CREATIONS
 from qingdan.cases.filters import CaseFilterSet
 from qingdan.cases.models import Case, CoHandling
-from qingdan.cases.rights import registers_cases, rights_on
-from qingdan.cases.transitions import TRANSITIONS, allowed_actions, refusal_reason
+from qingdan.cases.rights import rights_on
+from qingdan.cases.transitions import (
+    CREATIONS,
+    REGISTER,
+    TRANSITIONS,
+    allowed_actions,
+    refusal_reason,
+)
 from qingdan.core import pii
 from qingdan.core.errors import ActionError
 from qingdan.core.forms import action_form
@@ -31,7 +38,7 @@ from qingdan.core.validators import IdType
 from qingdan.documents.views import case_panel
 from qingdan.orgs.questions import questions_for
 
-from .forms import IntakeForm, PetitionerLookupForm, RevealForm, tune_filter_form
+from .forms import PetitionerLookupForm, RevealForm, tune_filter_form
 from .queries import all_visible, queue_for, with_list_columns
 
 PAGE_SIZE = 25
@@ -72,11 +79,16 @@ def queue(request):
 # --- intake ------------------------------------------------------------------
 
 
+def _registration_form(request, *args, **kwargs):
+    """The registration's form (the catalogue's), for the desks it is offered to."""
+    if not CREATIONS[REGISTER].offers(request.user):
+        raise PermissionDenied
+    return action_form(CASE_CREATIONS[REGISTER])(*args, user=request.user, **kwargs)
+
+
 @login_required
 def intake(request):
-    if not registers_cases(request.user):
-        raise PermissionDenied
-    form = IntakeForm(request.POST or None, user=request.user)
+    form = _registration_form(request, request.POST or None)
     if request.method == "POST" and form.submit():
         case = form.result
         messages.success(request, _("Registered as %(number)s.") % {"number": case.tracking_number})
@@ -88,9 +100,7 @@ def intake(request):
 @require_GET
 def intake_questions(request):
     """htmx fragment of the intake form: the extra questions of the chosen category."""
-    if not registers_cases(request.user):
-        raise PermissionDenied
-    form = IntakeForm(initial={"category": request.GET.get("category")}, user=request.user)
+    form = _registration_form(request, initial={"category": request.GET.get("category")})
     return render(request, "web/_questions.html", {"form": form})
 
 

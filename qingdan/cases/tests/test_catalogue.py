@@ -18,23 +18,9 @@ from qingdan.cases.rights import STAFF_RIGHTS, rights_on
 from qingdan.cases.transitions import PAUSE_CLOCK, RESUME_CLOCK, TRANSITIONS, allowed_actions
 from qingdan.core.catalogue import NOT_GIVEN
 from qingdan.core.forms import action_form
+from qingdan.core.tests.catalogue_checks import PERSONAS
 from qingdan.orgs.testing import PERSON, build_county
 
-PERSONAS = (
-    "village_agent",
-    "other_village_agent",
-    "far_village_agent",
-    "town_clerk",
-    "other_town_clerk",
-    "town_handler",
-    "city_handler",
-    "labour_handler",
-    "unrelated_handler",
-    "city_supervisor",
-    "city_leader",
-    "analyst",
-    "administrator",
-)
 NOBODY: frozenset[str] = frozenset()
 
 # A case the village agent registered in their village, at the village tier.

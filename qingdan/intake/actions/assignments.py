@@ -9,17 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases.actions import as_actor, record_event, register_case, require
-from qingdan.cases.choices import Action, Channel, State, Urgency
+from qingdan.cases.choices import Action, Channel, Urgency
 from qingdan.cases.models import Case
-from qingdan.cases.rights import LEAD, TIER, rights_on
-from qingdan.core.errors import NotAllowed, TransitionRefused
+from qingdan.core.errors import TransitionRefused
 from qingdan.orgs.models import Category, Jurisdiction
 
 from ..models import CompletionReport
+from ..transitions import TRANSITIONS
 from .imports import require_importer
-
-# The report goes back once the handling unit has answered.
-REPORTABLE_STATES = frozenset({State.REPLIED, State.EVALUATED, State.CLOSED})
 
 
 def register_superior_assignment(
@@ -70,17 +67,9 @@ def report_completion(
     """Record the completion report (办结报告) sent to the assigning body: only for an
     assigned case, once it is replied or closed, once, by its tier or lead unit."""
     actor = as_actor(actor)
-    if not case.assigning_body:
-        raise TransitionRefused(
-            _("This case was not assigned by a superior body."), code="not_assigned"
-        )
-    if case.state not in REPORTABLE_STATES:
-        raise TransitionRefused(
-            _("The completion report goes back once the case is replied or closed."),
-            code="not_answered",
-        )
-    if not rights_on(actor.user, case) & {TIER, LEAD}:
-        raise NotAllowed(_("You may not report on this case."))
+    row = TRANSITIONS["report_completion"]
+    row.check_state(case)
+    row.check_rights(actor.user, case)
     today = timezone.localdate()
     reported_on = reported_on or today
     errors: dict[str, list] = {}

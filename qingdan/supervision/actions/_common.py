@@ -5,20 +5,23 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.choices import OPEN_STATES
-from qingdan.cases.models import Case
-from qingdan.core.errors import TransitionRefused
-
 MAX_REPLY_WITHIN = dt.timedelta(days=90)
 AGENDA_MAX = 100
+# A meeting or a task's deadline outside these years is a typing error (and would not
+# render as a date-time with the offset of its time zone then).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def out_of_range(moment: dt.datetime) -> bool:
+    return not EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
+
+def years_message():
+    return _("A date between %(first)d and %(last)d.") % {
+        "first": EARLIEST_YEAR,
+        "last": LATEST_YEAR,
+    }
 
 
 def _when(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _refuse_finished(case: Case) -> None:
-    if case.state not in OPEN_STATES:
-        raise TransitionRefused(
-            _("A finished case is not supervised."), code="case_finished", field="case"
-        )

@@ -9,20 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.actions import as_actor, record_event, require
 from qingdan.cases.choices import Action
 from qingdan.cases.models import Case
-from qingdan.core.errors import NotAllowed, TransitionRefused
+from qingdan.core.errors import TransitionRefused
 from qingdan.notifications.actions import enqueue
 from qingdan.orgs.choices import Role
 
-from .. import rules
 from ..models import KeyCase
-from ._common import _refuse_finished
+from ..transitions import TRANSITIONS
 
 
 def assign_leader(actor, case: Case, *, leader, note: str = "", now=None) -> KeyCase:
     actor = as_actor(actor)
-    if not rules.may_supervise_case(actor.user, case):
-        raise NotAllowed(_("Only supervisors and leaders who see the case name its leader."))
-    _refuse_finished(case)
+    row = TRANSITIONS["assign_leader"]
+    row.check_rights(actor.user, case)
+    row.check_state(case)
     errors: dict[str, list] = {}
     if leader is None:
         errors["leader"] = [_("Choose the leader.")]
@@ -80,12 +79,14 @@ def assign_leader(actor, case: Case, *, leader, note: str = "", now=None) -> Key
 def release_leader(actor, key: KeyCase, *, now=None) -> KeyCase:
     actor = as_actor(actor)
     case = key.case
-    if not rules.may_supervise_case(actor.user, case):
-        raise NotAllowed(_("Only supervisors and leaders who see the case name its leader."))
+    row = TRANSITIONS["release_leader"]
+    row.check_rights(actor.user, key)
+    row.check_state(key)
     now = now or timezone.now()
     with transaction.atomic():
+        # Conditional: a release made meanwhile is refused as the state's.
         if not KeyCase.objects.filter(pk=key.pk, released_at__isnull=True).update(released_at=now):
-            raise TransitionRefused(_("This ownership already ended."), code="already_released")
+            raise row.state_error()
         key.released_at = now
         with translation.override(settings.LANGUAGE_CODE):
             record_event(

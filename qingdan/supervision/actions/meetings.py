@@ -12,15 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.actions import Actor, as_actor, record_event, require
 from qingdan.cases.choices import OPEN_STATES, Action, DeadlineStatus
 from qingdan.cases.models import Case
-from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.deadlines.services import status_at
 from qingdan.notifications.actions import enqueue
 
-from .. import rules
 from ..choices import AgendaReason, DecisionState, MeetingState
 from ..models import AgendaItem, JointMeeting, MeetingDecision
 from ..recipients import supervisors_over
-from ._common import AGENDA_MAX, _when
+from ..transitions import TRANSITIONS
+from ._common import AGENDA_MAX, _when, out_of_range, years_message
 
 
 def convene_meeting(
@@ -34,30 +33,27 @@ def convene_meeting(
         errors["title"] = [_("The title is required.")]
     if held_at is None:
         errors["held_at"] = [_("When is the meeting?")]
+    elif out_of_range(held_at):
+        errors["held_at"] = [years_message()]
     require(errors)
     assert held_at is not None  # require() refused a missing time above
-    if not rules.may_convene(actor.user, jurisdiction):
-        raise NotAllowed(
-            _("Supervisors and leaders convene the joint meeting of a town or city they oversee."),
-            field="jurisdiction",
-        )
+    TRANSITIONS["convene_meeting"].check_rights(actor.user, jurisdiction)
     return JointMeeting.objects.create(
         jurisdiction=jurisdiction, title=title.strip()[:200], held_at=held_at, convener=actor.user
     )
 
 
-def _check_manage(actor: Actor, meeting: JointMeeting) -> None:
-    if not rules.may_manage_meeting(actor.user, meeting):
-        raise NotAllowed(
-            _("Only the convener and the supervisors over the place manage this meeting.")
-        )
+def _check_manage(actor: Actor, meeting: JointMeeting, action: str) -> None:
+    row = TRANSITIONS[action]
+    row.check_rights(actor.user, meeting)
+    row.check_state(meeting)
 
 
 def build_agenda(actor, meeting: JointMeeting, *, now=None) -> int:
     """Put on the agenda the place's open cases that are overdue, owned by a leader,
     or handled by several departments. Adds what is missing; returns how many."""
     actor = as_actor(actor)
-    _check_manage(actor, meeting)
+    _check_manage(actor, meeting, "build_agenda")
     now = now or timezone.now()
     open_cases = Case.objects.filter(
         state__in=OPEN_STATES, jurisdiction__code__startswith=meeting.jurisdiction.scope_prefix
@@ -117,7 +113,7 @@ def record_minutes(
     A meeting is held once its time has come: minutes written before it (the
     preparation) leave it planned."""
     actor = as_actor(actor)
-    _check_manage(actor, meeting)
+    _check_manage(actor, meeting, "record_minutes")
     errors = {} if (minutes or "").strip() else {"minutes": [_("Write the minutes.")]}
     errors.update(_inactive(attendees or [], "attendees", _("An attendee's account is closed.")))
     errors.update(
@@ -156,7 +152,7 @@ def add_decision(
     """A decision of the meeting: a task for a unit and/or one or more people, due at
     `due_at`."""
     actor = as_actor(actor)
-    _check_manage(actor, meeting)
+    _check_manage(actor, meeting, "add_decision")
     now = now or timezone.now()
     owners = list(owners or [])
     errors: dict[str, list] = {}
@@ -171,6 +167,8 @@ def add_decision(
         errors["due_at"] = [_("Give the deadline.")]
     elif due_at <= now:
         errors["due_at"] = [_("The deadline must be in the future.")]
+    elif out_of_range(due_at):
+        errors["due_at"] = [years_message()]
     if case is not None and not meeting.jurisdiction.contains(case.jurisdiction):
         errors["case"] = [_("The case is not in the place of this meeting.")]
     require(errors)
@@ -217,17 +215,16 @@ def add_decision(
 
 def complete_decision(actor, decision: MeetingDecision, *, note: str, now=None) -> MeetingDecision:
     actor = as_actor(actor)
-    if not rules.may_complete_decision(actor.user, decision):
-        raise NotAllowed(_("Only the owner and the meeting's managers report this task done."))
-    if decision.state != DecisionState.OPEN:
-        raise TransitionRefused(_("This task is already done."), code="decision_done")
+    row = TRANSITIONS["complete_decision"]
+    row.check_rights(actor.user, decision)
+    row.check_state(decision)
     require({} if (note or "").strip() else {"note": [_("Say what was done.")]})
     now = now or timezone.now()
     with transaction.atomic():
         if not MeetingDecision.objects.filter(pk=decision.pk, state=DecisionState.OPEN).update(
             state=DecisionState.DONE, done_at=now, done_note=note.strip()
         ):
-            raise TransitionRefused(_("This task is already done."), code="decision_done")
+            raise row.state_error()  # done meanwhile
         decision.state, decision.done_at, decision.done_note = DecisionState.DONE, now, note.strip()
         with translation.override(settings.LANGUAGE_CODE):
             values = {"text": decision.text, "note": note.strip()}

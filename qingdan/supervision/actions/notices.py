@@ -11,15 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.actions import Actor, as_actor, record_event, require
 from qingdan.cases.choices import Action
 from qingdan.cases.models import Case
-from qingdan.core.errors import NotAllowed, TransitionRefused
 from qingdan.deadlines.choices import Recipient
 from qingdan.notifications.actions import enqueue
 
-from .. import rules
 from ..choices import NoticeState
 from ..models import SupervisionNotice
 from ..recipients import staff_for, supervisors_over
-from ._common import MAX_REPLY_WITHIN, _refuse_finished, _when
+from ..transitions import TRANSITIONS
+from ._common import MAX_REPLY_WITHIN, _when
 
 
 def issue_notice(
@@ -34,12 +33,9 @@ def issue_notice(
     """A notice to the unit leading the case (or the place at its tier), to be
     answered within `reply_within`."""
     actor = as_actor(actor)
-    if actor.user is not None:
-        if not rules.may_supervise_case(actor.user, case):
-            raise NotAllowed(_("Only supervisors and leaders who see the case issue notices."))
-    elif actor.label != "system":
-        raise NotAllowed(_("You may not do this on this case."))
-    _refuse_finished(case)
+    row = TRANSITIONS["issue_notice"]
+    row.check_rights(actor.user, case, system=actor.label == "system")
+    row.check_state(case)
     errors: dict[str, list] = {}
     if not (reason or "").strip():
         errors["reason"] = [_("Say what the unit must do.")]
@@ -95,10 +91,9 @@ def reply_notice(
     actor, notice: SupervisionNotice, *, reply_text: str, now=None
 ) -> SupervisionNotice:
     actor = as_actor(actor)
-    if not rules.may_reply(actor.user, notice):
-        raise NotAllowed(_("Only the supervised unit answers this notice."))
-    if notice.state != NoticeState.OPEN:
-        raise TransitionRefused(_("This notice was already answered."), code="notice_answered")
+    row = TRANSITIONS["reply_notice"]
+    row.check_rights(actor.user, notice)
+    row.check_state(notice)
     require({} if (reply_text or "").strip() else {"reply_text": [_("Write the reply.")]})
     now = now or timezone.now()
     text = reply_text.strip()
@@ -107,7 +102,7 @@ def reply_notice(
             state=NoticeState.ANSWERED, reply_text=text, replied_by=actor.user, replied_at=now
         )
         if updated != 1:
-            raise TransitionRefused(_("This notice was already answered."), code="notice_answered")
+            raise row.state_error()  # answered meanwhile
         notice.state, notice.reply_text = NoticeState.ANSWERED, text
         notice.replied_by, notice.replied_at = actor.user, now
         case = notice.case

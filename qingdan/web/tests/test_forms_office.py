@@ -16,7 +16,7 @@ from qingdan.cases.models import Case
 from qingdan.orgs.choices import DepartmentKind
 from qingdan.orgs.models import Department
 from qingdan.orgs.testing import build_county
-from qingdan.supervision.forms import IssueNoticeForm
+from qingdan.supervision.forms import supervision_form
 
 from .helpers import register
 from .test_portal import PortalTestCase
@@ -87,9 +87,10 @@ class OfficeFormTests(TestCase):
     def test_the_case_picker_offers_visible_cases_by_number_or_title(self):
         lamp = register(self.org.village_agent, self.org.village, title="村口路灯坏了")
         far = register(self.org.far_village_agent, self.org.far_village, title="大户村路灯坏了")
-        form = IssueNoticeForm(user=self.org.city_supervisor)
+        form = supervision_form("issue_notice", user=self.org.city_supervisor)
         html = form.as_div()
-        self.assertIn('list="case-options-notice"', html)
+        # Named by the action and its input: a page with two pickers keeps them apart.
+        self.assertIn('list="issue-notice-case-options"', html)
         self.assertIn('hx-get="/cases/options/"', html)
         self.client.force_login(self.org.village_agent)
         options = self.client.get("/cases/options/", {"tracking_number": "路灯"}).content.decode()
