@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingdan.cases import actions
 from qingdan.cases.catalogue import CASE_ACTIONS
@@ -59,18 +59,27 @@ def render_fragment_or_page(request, fragment: str, page: str, context: dict, st
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def queue(request):
-    everything = request.GET.get("scope") == "all"
+    """The queue and its filters. The form is posted so that what is searched (often a
+    phone number or a name typed into the search box) stays out of the address and so
+    out of every server and proxy log; the other filters may still be linked with GET."""
+    data = request.POST if request.method == "POST" else request.GET
+    everything = data.get("scope") == "all"
     base = all_visible(request.user) if everything else queue_for(request.user)
-    filterset = CaseFilterSet(request.GET or None, queryset=base, request=request)
+    searched_in_address = request.method == "GET" and bool(request.GET.get("q"))
+    if searched_in_address:
+        data = data.copy()
+        del data["q"]
+    filterset = CaseFilterSet(data or None, queryset=base, request=request)
     tune_filter_form(filterset.form)
     cases = base.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    page = Paginator(with_list_columns(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_list_columns(cases), PAGE_SIZE).get_page(data.get("page"))
     context = {
         "filter": filterset,
         "page": page,
         "everything": everything,
+        "searched_in_address": searched_in_address,
         "now": timezone.now(),
     }
     return render_fragment_or_page(request, "web/_queue_results.html", "web/queue.html", context)

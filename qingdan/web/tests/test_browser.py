@@ -8,6 +8,7 @@ fragments, revealing personal data, the language switch.
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -18,6 +19,7 @@ from qingdan.cases.models import Case
 from qingdan.deadlines.seed import seed_calendar, seed_policies
 from qingdan.orgs.testing import PERSON, build_county
 
+from .. import views
 from .helpers import register
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -244,8 +246,17 @@ def test_htmx_queue_filter_intake_check_and_reveal(org, live_server, new_page):
     clerk.fill("#id_q", "路灯")
     # A locator wait, not wait_for_function: that evaluates a string, which our CSP forbids.
     expect(clerk.locator(".case-item[data-tracking]")).to_have_count(1)
-    assert "q=" in clerk.url  # the filter is in the address, so it can be shared and reloaded
+    # What was searched stays out of the address.
+    assert "q=" not in clerk.url and "%E8%B7%AF" not in clerk.url
     assert clerk.inner_text(".case-item a.title") == "路灯坏了"
+    # The pager posts the filters again, the search with them.
+    with mock.patch.object(views, "PAGE_SIZE", 1):
+        clerk.fill("#id_q", "")
+        expect(clerk.locator("#result-count")).to_contain_text("2")
+        first = clerk.inner_text(".case-item a.title")
+        clerk.click(".pager button:has-text('Next'), .pager button:has-text('下一页')")
+        expect(clerk.locator(".case-item a.title")).not_to_have_text(first)
+        assert "page=" not in clerk.url
 
     clerk.goto(base + "/intake/")
     clerk.fill("#id_petitioner_phone", PERSON["phone"])

@@ -86,6 +86,12 @@ class NoPersonalDataInLogsTests(TestCase):
         )
         self.assertEqual(found.status_code, 200)
         self.assertEqual(found.json()["count"], 1)
+        # The queue's search box posts too.
+        queued = self.send("post", "/", {"q": PHONE, "scope": "all"})
+        self.assertEqual(
+            [case.tracking_number for case in queued.context["page"]],
+            [case["tracking_number"] for case in found.json()["results"]],
+        )
         # A failing request is logged too (django.request): still nothing personal.
         self.send(
             "post",
