@@ -76,6 +76,7 @@ class Options:
     deadline_cases: int = 20
     notifications: int = 1000
     lookups_per_minute: int = 20
+    api_anon_per_minute: int = 10
     database_url: str = "postgres://root@127.0.0.1:5432/qingdan_cluster"
     redis_url: str = "redis://127.0.0.1:6379/13"
     ports: tuple[int, int] = (8111, 8112)
@@ -111,6 +112,7 @@ def child_env(options: Options) -> dict:
         # One system account sends the load; its per-user API limit is lifted.
         "QINGDAN_API_RATE_USER": "1000000/min",
         "QINGDAN_LOOKUPS_PER_MINUTE": str(options.lookups_per_minute),
+        "QINGDAN_API_RATE_ANON": f"{options.api_anon_per_minute}/min",
         "QINGDAN_NOTIFICATION_BACKENDS": "file",
         "QINGDAN_NOTIFICATION_FILE": str(options.folder / "notifications.log"),
         # A killed worker's claimed messages are sent again once their lease runs out:
@@ -340,28 +342,27 @@ def run_intake_load(cluster: Cluster, seeded: dict) -> dict:
     return {"summary": summary, "acknowledged": acknowledged, "accepted": accepted}
 
 
-def lookup_burst(cluster: Cluster, seeded: dict, threads: int = 6) -> dict:
-    """Petitioner look-ups by one clerk, at once from several threads, each request to
-    the other server than the last: twice the limit and some. The stored look-ups say
-    how many the two servers let through together."""
+def burst(
+    cluster: Cluster,
+    method: str,
+    path: str,
+    headers: dict,
+    body: str | None,
+    sent: int,
+    threads: int = 6,
+) -> dict:
+    """`sent` requests at once from several threads, each to the other server than the
+    last; the answers' statuses counted."""
     import http.client
 
-    csrf = secrets.token_hex(16)  # an unmasked 32-character token, cookie and header
-    headers = {
-        "Cookie": f"sessionid={seeded['session']}; csrftoken={csrf}",
-        "X-CSRFToken": csrf,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    sent = 2 * cluster.options.lookups_per_minute + 5
     statuses: Counter = Counter()
     lock = threading.Lock()
 
     def send(first: int) -> None:
         for number in range(first, sent, threads):
             parts = urlsplit(cluster.urls[number % 2])
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-            body = "petitioner_phone=13900000000"
-            conn.request("POST", "/intake/check/", body=body, headers=headers)
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             conn.close()
@@ -372,8 +373,33 @@ def lookup_burst(cluster: Cluster, seeded: dict, threads: int = 6) -> dict:
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(120)
+        worker.join(300)
     return {"sent": sent, "statuses": dict(statuses)}
+
+
+def lookup_burst(cluster: Cluster, seeded: dict) -> dict:
+    """Petitioner look-ups by one clerk on both servers at once, twice the limit and
+    some: the stored look-ups say how many the two servers let through together."""
+    csrf = secrets.token_hex(16)  # an unmasked 32-character token, cookie and header
+    headers = {
+        "Cookie": f"sessionid={seeded['session']}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    sent = 2 * cluster.options.lookups_per_minute + 5
+    body = "petitioner_phone=13900000000"
+    return burst(cluster, "POST", "/intake/check/", headers, body, sent)
+
+
+def api_burst(cluster: Cluster) -> dict:
+    """Anonymous API requests (the API's documentation page, which needs no account)
+    from one address on both servers at once: the anonymous rate counted jointly lets
+    exactly its limit through."""
+    sent = 2 * cluster.options.api_anon_per_minute + 5
+    # The rate is counted per clock minute: start the burst well inside one.
+    if time.time() % 60 > 45:
+        time.sleep(60.5 - time.time() % 60)
+    return burst(cluster, "GET", "/api/v1/docs/", {}, None, sent)
 
 
 # --- draining and checking -------------------------------------------------------------
@@ -561,9 +587,23 @@ def check_lookups(cluster: Cluster, seeded: dict, burst: dict) -> Check:
         stored == limit and burst["statuses"] == {200: burst["sent"]},
         {
             "limit a minute": limit,
-            "sent (6 threads, alternating servers)": burst["sent"],
+            "sent (6 threads, both servers)": burst["sent"],
             "answered": burst["statuses"],
             "let through": stored,
+        },
+    )
+
+
+def check_api_rate(cluster: Cluster, burst: dict) -> Check:
+    limit = cluster.options.api_anon_per_minute
+    answered = burst["statuses"]
+    return Check(
+        "rate limit: the API's anonymous rate counted jointly by both servers",
+        answered.get(200, 0) == limit and answered.get(429, 0) == burst["sent"] - limit,
+        {
+            "limit a minute": limit,
+            "sent (6 threads, both servers)": burst["sent"],
+            "answered": answered,
         },
     )
 
@@ -594,7 +634,8 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
     try:
         cluster.start()
         load = run_intake_load(cluster, seeded)
-        burst = lookup_burst(cluster, seeded)
+        lookups = lookup_burst(cluster, seeded)
+        anonymous = api_burst(cluster)
         drained = drain(cluster, seeded)
     finally:
         cluster.stop()
@@ -602,7 +643,8 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
         *check_cases(cluster.run, load["acknowledged"], load["accepted"]),
         check_breaches(seeded),
         check_notifications(cluster),
-        check_lookups(cluster, seeded, burst),
+        check_lookups(cluster, seeded, lookups),
+        check_api_rate(cluster, anonymous),
         check_analysis(cluster.run, drained),
     ]
     figures = {
@@ -625,6 +667,7 @@ def main() -> None:
     parser.add_argument("--deadline-cases", type=int, default=defaults.deadline_cases)
     parser.add_argument("--notifications", type=int, default=defaults.notifications)
     parser.add_argument("--lookups-per-minute", type=int, default=defaults.lookups_per_minute)
+    parser.add_argument("--api-anon-per-minute", type=int, default=defaults.api_anon_per_minute)
     parser.add_argument("--database-url", default=defaults.database_url)
     parser.add_argument("--redis-url", default=defaults.redis_url)
     parser.add_argument("--ports", type=int, nargs=2, default=list(defaults.ports))
@@ -638,6 +681,7 @@ def main() -> None:
         deadline_cases=args.deadline_cases,
         notifications=args.notifications,
         lookups_per_minute=args.lookups_per_minute,
+        api_anon_per_minute=args.api_anon_per_minute,
         database_url=args.database_url,
         redis_url=args.redis_url,
         ports=tuple(args.ports),
