@@ -16,8 +16,10 @@ again) and its own Redis database (--redis-url, emptied):
    alternating between the two servers (a client whose server is down moves to the
    other); at the midpoint it SIGKILLs one server (its whole process group) and one
    worker and starts them again;
-4. sends a burst of petitioner look-ups, alternately to both servers, more than
-   QINGDAN_LOOKUPS_PER_MINUTE allows;
+4. sends bursts from 6 threads at once to both servers, each more than its limit
+   allows: petitioner look-ups (QINGDAN_LOOKUPS_PER_MINUTE), anonymous API requests
+   (QINGDAN_API_RATE_ANON), wrong passwords for one account
+   (QINGDAN_LOGIN_FAILURES_PER_ACCOUNT);
 5. waits for the workers to drain the analysis queue, the deadlines and the outbox,
    then checks and prints each invariant PASS/FAIL with its figures:
    - every acknowledged case stored once, its registration and accept events once;
@@ -26,7 +28,8 @@ again) and its own Redis database (--redis-url, emptied):
      escalation per escalated alert;
    - every notification sent at least once and at most once more per worker kill
      (counted in the file backend's lines);
-   - the look-ups counted jointly by both servers: exactly the limit went through;
+   - the limits counted jointly by both servers: exactly the limit of look-ups stored,
+     of API requests answered, of passwords checked;
    - the intake analysis queue empty, each stored case analysed.
 Exits 1 when a check fails. `--json` prints the checks as one JSON object (the test
 qingdan/jobs/tests/test_cluster.py runs a short version so). `--cache locmem` runs the
@@ -59,6 +62,8 @@ REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 # The emergency hotline order's limit (deadlines.seed): 2 hours from receipt.
 EMERGENCY_LIMIT_SECONDS = 2 * 3600
+# The account whose password the login burst guesses.
+LOGIN_TARGET = "zx_clerk"
 TEXTS = [
     ("村口路灯不亮", "村口路灯坏了一周，晚上出行不便，请尽快维修。"),
     ("道路破损积水", "小区门口道路破损积水，老人孩子出行困难。"),
@@ -77,6 +82,7 @@ class Options:
     notifications: int = 1000
     lookups_per_minute: int = 20
     api_anon_per_minute: int = 10
+    login_failures: int = 5
     database_url: str = "postgres://root@127.0.0.1:5432/qingdan_cluster"
     redis_url: str = "redis://127.0.0.1:6379/13"
     ports: tuple[int, int] = (8111, 8112)
@@ -113,6 +119,7 @@ def child_env(options: Options) -> dict:
         "QINGDAN_API_RATE_USER": "1000000/min",
         "QINGDAN_LOOKUPS_PER_MINUTE": str(options.lookups_per_minute),
         "QINGDAN_API_RATE_ANON": f"{options.api_anon_per_minute}/min",
+        "QINGDAN_LOGIN_FAILURES_PER_ACCOUNT": str(options.login_failures),
         "QINGDAN_NOTIFICATION_BACKENDS": "file",
         "QINGDAN_NOTIFICATION_FILE": str(options.folder / "notifications.log"),
         # A killed worker's claimed messages are sent again once their lease runs out:
@@ -391,6 +398,19 @@ def lookup_burst(cluster: Cluster, seeded: dict) -> dict:
     return burst(cluster, "POST", "/intake/check/", headers, body, sent)
 
 
+def login_burst(cluster: Cluster) -> dict:
+    """Wrong passwords for one account from one address on both servers at once, three
+    times the limit: the failures counted in Redis are the password checks made."""
+    csrf = secrets.token_hex(16)
+    headers = {
+        "Cookie": f"csrftoken={csrf}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    body = f"username={LOGIN_TARGET}&password=not-the-password&csrfmiddlewaretoken={csrf}"
+    sent = 3 * cluster.options.login_failures
+    return burst(cluster, "POST", "/accounts/login/", headers, body, sent)
+
+
 def api_burst(cluster: Cluster) -> dict:
     """Anonymous API requests (the API's documentation page, which needs no account)
     from one address on both servers at once: the anonymous rate counted jointly lets
@@ -608,6 +628,23 @@ def check_api_rate(cluster: Cluster, burst: dict) -> Check:
     )
 
 
+def check_logins(cluster: Cluster, burst: dict) -> Check:
+    from django.core.cache import cache
+
+    checked = cache.get(f"login-fail:{LOGIN_TARGET}:127.0.0.1", 0)
+    limit = cluster.options.login_failures
+    return Check(
+        "rate limit: failed logins counted jointly by both servers",
+        checked == limit and burst["statuses"] == {200: burst["sent"]},
+        {
+            "failures allowed": limit,
+            "wrong passwords sent (6 threads, both servers)": burst["sent"],
+            "answered": burst["statuses"],
+            "passwords checked": checked,
+        },
+    )
+
+
 def check_analysis(run: str, drained: float) -> Check:
     from qingdan.cases.models import Case
     from qingdan.triage.models import CaseFingerprint, PendingAnalysis
@@ -636,6 +673,7 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
         load = run_intake_load(cluster, seeded)
         lookups = lookup_burst(cluster, seeded)
         anonymous = api_burst(cluster)
+        logins = login_burst(cluster)
         drained = drain(cluster, seeded)
     finally:
         cluster.stop()
@@ -645,6 +683,7 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
         check_notifications(cluster),
         check_lookups(cluster, seeded, lookups),
         check_api_rate(cluster, anonymous),
+        check_logins(cluster, logins),
         check_analysis(cluster.run, drained),
     ]
     figures = {
