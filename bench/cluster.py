@@ -80,6 +80,7 @@ class Options:
     web_workers: int = 2
     deadline_cases: int = 20
     notifications: int = 1000
+    send_seconds: float = 0.02
     lookups_per_minute: int = 20
     api_anon_per_minute: int = 10
     login_failures: int = 5
@@ -120,7 +121,12 @@ def child_env(options: Options) -> dict:
         "QINGDAN_LOOKUPS_PER_MINUTE": str(options.lookups_per_minute),
         "QINGDAN_API_RATE_ANON": f"{options.api_anon_per_minute}/min",
         "QINGDAN_LOGIN_FAILURES_PER_ACCOUNT": str(options.login_failures),
-        "QINGDAN_NOTIFICATION_BACKENDS": "file",
+        # The file backend, each send taking a while (bench/cluster_backend.py).
+        "QINGDAN_NOTIFICATION_BACKENDS": "cluster_backend.SlowFileBackend",
+        "QINGDAN_BENCH_SEND_SECONDS": str(options.send_seconds),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT / "bench"), os.environ.get("PYTHONPATH", "")])
+        ),
         "QINGDAN_NOTIFICATION_FILE": str(options.folder / "notifications.log"),
         # A killed worker's claimed messages are sent again once their lease runs out:
         # seconds here rather than the 5 minutes of production, to drain quickly.
@@ -144,6 +150,7 @@ class Cluster:
         self.retired: list[subprocess.Popen] = []
         self.kills = {"server": 0, "worker": 0}
         self.restart_seconds = 0.0  # until the restarted server answered
+        self.killed_mid_send = False
         self.run = f"CL-{uuid.uuid4().hex[:6]}"
 
     # --- preparation (in this process, on the cluster's database) ---------------------
@@ -197,18 +204,58 @@ class Cluster:
         return [f"http://127.0.0.1:{port}" for port in self.options.ports]
 
     def kill_and_restart(self) -> None:
-        """SIGKILL server 0 and worker 0 with their children, then start them again."""
-        for kind, processes in (("server", self.servers), ("worker", self.workers)):
-            process = processes[0]
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            self.retired.append(process)
-            self.kills[kind] += 1
+        """SIGKILL server 0 and, among the workers, one that is sending notifications
+        (waiting up to a quarter of the load for one to be), each with its children,
+        then start them again."""
+        server = self.servers[0]
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        self.retired.append(server)
+        self.kills["server"] += 1
         self.servers[0] = self.start_server(0)
-        self.workers[0] = self.start_worker(0)
+
+        index = self._worker_sending(self.options.seconds / 4)
+        self.killed_mid_send = index is not None
+        index = index or 0
+        worker = self.workers[index]
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        self.retired.append(worker)
+        self.kills["worker"] += 1
+        self.workers[index] = self.start_worker(index)
+
         started = time.monotonic()
         wait_for(f"{self.urls[0]}/portal/", timeout=120)
         self.restart_seconds = round(time.monotonic() - started, 1)
+
+    def _worker_sending(self, patience: float) -> int | None:
+        """The index of a worker inside a batch of sends: it wrote a notification a
+        moment ago and still holds claimed messages not recorded as sent (the ones a
+        kill leaves to be sent again). None if no worker was within `patience` s."""
+        from django.db import connection
+
+        from qingdan.notifications.models import OutboxMessage
+
+        log = self.options.folder / "notifications.log"
+        pids = {worker.pid: index for index, worker in enumerate(self.workers)}
+        end = time.monotonic() + patience
+        try:
+            while time.monotonic() < end:
+                try:
+                    with open(log, "rb") as stream:
+                        stream.seek(max(0, log.stat().st_size - 200))
+                        last = json.loads(stream.read().splitlines()[-1])
+                except (OSError, ValueError, IndexError):
+                    last = None
+                if last and last["pid"] in pids and time.time() - last["at"] < 0.01:
+                    claim = OutboxMessage.objects.filter(pk=last["id"]).values("claim")
+                    held = OutboxMessage.objects.filter(status="pending", claim__in=claim)
+                    if held.exclude(claim="").exists():
+                        return pids[last["pid"]]
+                time.sleep(0.003)
+            return None
+        finally:
+            connection.close()
 
     def stop(self) -> None:
         for process in [*self.servers, *self.workers]:
@@ -425,9 +472,10 @@ def api_burst(cluster: Cluster) -> dict:
 # --- draining and checking -------------------------------------------------------------
 
 
-def drain(cluster: Cluster, seeded: dict) -> float:
-    """Seconds until the analysis queue is empty, every seeded order is past its limit
-    with its overdue alert raised, and no notification is left to send."""
+def drain(cluster: Cluster, seeded: dict, load_end: float) -> float:
+    """Seconds from the end of the load until the analysis queue is empty, every seeded
+    order is past its limit with its overdue alert raised, and no notification is left
+    to send (the bursts are sent meanwhile)."""
     from django.db import close_old_connections
     from django.utils import timezone
 
@@ -453,9 +501,10 @@ def drain(cluster: Cluster, seeded: dict) -> float:
         if not pending and not unsent and overdue == len(orders) and past:
             break
         time.sleep(1)
+    drained = round(time.monotonic() - load_end, 1)
     # One more worker pass after the last change: nothing new should follow.
     time.sleep(2)
-    return round(time.monotonic() - started, 1)
+    return drained
 
 
 def check_cases(run: str, acknowledged: list[str], accepted: list[str]) -> list[Check]:
@@ -576,6 +625,7 @@ def check_notifications(cluster: Cluster) -> Check:
         except (ValueError, KeyError):
             unreadable += 1  # a line cut by a kill mid-write
     messages = dict(OutboxMessage.objects.values_list("pk", "status"))
+    claimed_again = OutboxMessage.objects.filter(attempts__gt=1).count()
     allowed = 1 + cluster.kills["worker"]
     never = sum(1 for pk in messages if sends.get(pk, 0) == 0)
     too_often = sum(1 for pk in messages if sends.get(pk, 0) > allowed)
@@ -590,6 +640,7 @@ def check_notifications(cluster: Cluster) -> Check:
             "lines written": len(lines),
             "never sent": never,
             "sent twice": sum(1 for n in sends.values() if n == 2),
+            "claimed again after the kill": claimed_again,
             "sent more than allowed": too_often,
             "lines of unknown messages": sum(n for pk, n in sends.items() if pk not in messages),
             "unreadable lines": unreadable,
@@ -671,10 +722,11 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
     try:
         cluster.start()
         load = run_intake_load(cluster, seeded)
+        load_end = time.monotonic()
         lookups = lookup_burst(cluster, seeded)
         anonymous = api_burst(cluster)
         logins = login_burst(cluster)
-        drained = drain(cluster, seeded)
+        drained = drain(cluster, seeded, load_end)
     finally:
         cluster.stop()
     checks = [
@@ -689,6 +741,7 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
     figures = {
         **load["summary"],
         "kills": cluster.kills,
+        "worker killed while sending": cluster.killed_mid_send,
         "server back after (s)": cluster.restart_seconds,
         "logs": str(options.folder),
     }
@@ -705,6 +758,9 @@ def main() -> None:
     )
     parser.add_argument("--deadline-cases", type=int, default=defaults.deadline_cases)
     parser.add_argument("--notifications", type=int, default=defaults.notifications)
+    parser.add_argument(
+        "--send-seconds", type=float, default=defaults.send_seconds, help="per notification"
+    )
     parser.add_argument("--lookups-per-minute", type=int, default=defaults.lookups_per_minute)
     parser.add_argument("--api-anon-per-minute", type=int, default=defaults.api_anon_per_minute)
     parser.add_argument("--database-url", default=defaults.database_url)
@@ -719,6 +775,7 @@ def main() -> None:
         web_workers=args.web_workers,
         deadline_cases=args.deadline_cases,
         notifications=args.notifications,
+        send_seconds=args.send_seconds,
         lookups_per_minute=args.lookups_per_minute,
         api_anon_per_minute=args.api_anon_per_minute,
         database_url=args.database_url,
