@@ -19,7 +19,8 @@ again) and its own Redis database (--redis-url, emptied):
 4. sends bursts from 6 threads at once to both servers, each more than its limit
    allows: petitioner look-ups (QINGDAN_LOOKUPS_PER_MINUTE), anonymous API requests
    (QINGDAN_API_RATE_ANON), wrong passwords for one account
-   (QINGDAN_LOGIN_FAILURES_PER_ACCOUNT);
+   (QINGDAN_LOGIN_FAILURES_PER_ACCOUNT); and to the citizen portal, one answered form
+   8 times at once, and 8 answered forms from one phone (QINGDAN_PORTAL_CASES_PER_PHONE);
 5. waits for the workers to drain the analysis queue, the deadlines and the outbox,
    then checks and prints each invariant PASS/FAIL with its figures:
    - every acknowledged case stored once, its registration and accept events once;
@@ -29,7 +30,8 @@ again) and its own Redis database (--redis-url, emptied):
    - every notification sent at least once and at most once more per worker kill
      (counted in the file backend's lines);
    - the limits counted jointly by both servers: exactly the limit of look-ups stored,
-     of API requests answered, of passwords checked;
+     of API requests answered, of passwords checked; one portal case per answer, the
+     phone's limit of cases;
    - the intake analysis queue empty, each stored case analysed.
 Exits 1 when a check fails. `--json` prints the checks as one JSON object (the test
 qingdan/jobs/tests/test_cluster.py runs a short version so). `--cache locmem` runs the
@@ -84,6 +86,7 @@ class Options:
     lookups_per_minute: int = 20
     api_anon_per_minute: int = 10
     login_failures: int = 5
+    cases_per_phone: int = 3
     database_url: str = "postgres://root@127.0.0.1:5432/qingdan_cluster"
     redis_url: str = "redis://127.0.0.1:6379/13"
     ports: tuple[int, int] = (8111, 8112)
@@ -121,6 +124,9 @@ def child_env(options: Options) -> dict:
         "QINGDAN_LOOKUPS_PER_MINUTE": str(options.lookups_per_minute),
         "QINGDAN_API_RATE_ANON": f"{options.api_anon_per_minute}/min",
         "QINGDAN_LOGIN_FAILURES_PER_ACCOUNT": str(options.login_failures),
+        "QINGDAN_PORTAL_CASES_PER_PHONE": str(options.cases_per_phone),
+        # Every portal submission here comes from 127.0.0.1: the per-address limit lifted.
+        "QINGDAN_PORTAL_SUBMISSIONS_PER_ADDRESS": "100000",
         # The file backend, each send taking a while (bench/cluster_backend.py).
         "QINGDAN_NOTIFICATION_BACKENDS": "cluster_backend.SlowFileBackend",
         "QINGDAN_BENCH_SEND_SECONDS": str(options.send_seconds),
@@ -339,6 +345,7 @@ def seed(run: str, options: Options) -> dict:
     return {
         "token": token,
         "villages": [v.code for v in villages],
+        "place": villages[0].pk,
         "session": session.session_key,
         "clerk": clerk.pk,
         "orders": orders,
@@ -456,6 +463,72 @@ def login_burst(cluster: Cluster) -> dict:
     body = f"username={LOGIN_TARGET}&password=not-the-password&csrfmiddlewaretoken={csrf}"
     sent = 3 * cluster.options.login_failures
     return burst(cluster, "POST", "/accounts/login/", headers, body, sent)
+
+
+def portal_form(cluster: Cluster, place: int, phone: str, title: str) -> tuple[dict, str]:
+    """The portal's form answered as a person would (the sum asked on the page): the
+    headers and body of its submission."""
+    import http.client
+    import re
+    from urllib.parse import urlencode
+
+    parts = urlsplit(cluster.urls[0])
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn.request("GET", "/portal/")
+    page = conn.getresponse().read().decode()
+    conn.close()
+    label = re.search(r'<label for="id_answer">([^<]*)</label>', page).group(1)
+    a, b = (int(n) for n in re.findall(r"\d+", label)[:2])
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    csrf = secrets.token_hex(16)
+    headers = {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"}
+    data = {
+        "name": "王建国",
+        "phone": phone,
+        "id_number": "",
+        "place": place,
+        "title": title,
+        "content": "村东头排水沟堵塞，雨后积水漫到路上。",
+        "answer": a + b,
+        "token": token,
+        "website": "",
+        "csrfmiddlewaretoken": csrf,
+    }
+    return headers, urlencode(data)
+
+
+def portal_bursts(cluster: Cluster, seeded: dict) -> dict:
+    """One answered form sent 8 times at once to both servers (one case expected), and
+    8 forms, each answered, from one phone at once (the phone's limit of cases)."""
+    place = seeded["place"]
+    headers, body = portal_form(cluster, place, "13700000001", f"{cluster.run} P1 一答多交")
+    replayed = burst(cluster, "POST", "/portal/", headers, body, 8, threads=8)
+    forms = [
+        portal_form(cluster, place, "13700000002", f"{cluster.run} P2 同一电话 {i}")
+        for i in range(8)
+    ]
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(forms))
+
+    def send(index: int) -> None:
+        import http.client
+
+        parts = urlsplit(cluster.urls[index % 2])
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        barrier.wait()
+        conn.request("POST", "/portal/", body=forms[index][1], headers=forms[index][0])
+        status = conn.getresponse().status
+        conn.close()
+        with lock:
+            statuses[status] += 1
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(forms))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return {"replayed": replayed, "one phone": {"sent": len(forms), "statuses": dict(statuses)}}
 
 
 def api_burst(cluster: Cluster) -> dict:
@@ -696,6 +769,24 @@ def check_logins(cluster: Cluster, burst: dict) -> Check:
     )
 
 
+def check_portal(cluster: Cluster, bursts: dict) -> Check:
+    from qingdan.cases.models import Case
+
+    replayed = Case.objects.filter(title__startswith=f"{cluster.run} P1").count()
+    one_phone = Case.objects.filter(title__startswith=f"{cluster.run} P2").count()
+    limit = cluster.options.cases_per_phone
+    return Check(
+        "portal limits: one case per answer, the phone's limit, on both servers at once",
+        replayed == 1 and one_phone == limit,
+        {
+            "one answer sent 8 times": bursts["replayed"]["statuses"],
+            "cases": replayed,
+            "one phone, 8 forms": bursts["one phone"]["statuses"],
+            "cases of that phone (limit)": f"{one_phone} ({limit})",
+        },
+    )
+
+
 def check_analysis(run: str, drained: float) -> Check:
     from qingdan.cases.models import Case
     from qingdan.triage.models import CaseFingerprint, PendingAnalysis
@@ -726,6 +817,7 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
         lookups = lookup_burst(cluster, seeded)
         anonymous = api_burst(cluster)
         logins = login_burst(cluster)
+        portal = portal_bursts(cluster, seeded)
         drained = drain(cluster, seeded, load_end)
     finally:
         cluster.stop()
@@ -736,6 +828,7 @@ def run_cluster(options: Options) -> tuple[dict, list[Check]]:
         check_lookups(cluster, seeded, lookups),
         check_api_rate(cluster, anonymous),
         check_logins(cluster, logins),
+        check_portal(cluster, portal),
         check_analysis(cluster.run, drained),
     ]
     figures = {

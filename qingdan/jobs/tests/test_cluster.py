@@ -2,9 +2,10 @@
 2 workers on PostgreSQL and a shared Redis cache, one server and one worker SIGKILLed
 midway and started again; every invariant it checks must hold (acknowledged cases and
 events once, deadline breaches acted on once, notifications sent at least once and at
-most once more per kill, look-ups limited across both servers, the analysis queue
-drained). The run has its own database (this suite's name + `_cluster`, dropped and
-created again) and its own Redis database (14, emptied)."""
+most once more per kill, look-ups, API rates, login failures and portal submissions
+limited across both servers, the analysis queue drained). The run has its own database
+(this suite's name + `_cluster`, dropped and created again) and its own Redis database
+(14, emptied)."""
 
 import json
 import socket
@@ -94,5 +95,6 @@ def test_cluster_keeps_its_invariants_through_a_kill():
         "deadline breaches",
         "notifications",
         "rate limit",
+        "portal limits",
         "analysis queue drained, every case analysed",
     }

@@ -53,7 +53,6 @@ class LoginThrottleTests(TestCase):
         self.login("wrong")
         self.assertIsNotNone(self.login(self.org.password))
 
-
     def test_successful_logins_do_not_count_against_the_address(self):
         # An office behind one address: every attempt is counted first, and a
         # successful one is taken back.
