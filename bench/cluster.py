@@ -14,8 +14,9 @@ again) and its own Redis database (--redis-url, emptied):
    shared Redis cache;
 3. runs the intake load (an intake and an accept per case) for --seconds, the clients
    alternating between the two servers (a client whose server is down moves to the
-   other); at the midpoint it SIGKILLs one server (its whole process group) and one
-   worker and starts them again;
+   other); at the midpoint it SIGKILLs one server (its whole process group) and the
+   worker that is inside a batch of notification sends (or worker 0 if none is within
+   a quarter of the load), and starts them again;
 4. sends bursts from 6 threads at once to both servers, each more than its limit
    allows: petitioner look-ups (QINGDAN_LOOKUPS_PER_MINUTE), anonymous API requests
    (QINGDAN_API_RATE_ANON), wrong passwords for one account
@@ -35,7 +36,7 @@ again) and its own Redis database (--redis-url, emptied):
    - the intake analysis queue empty, each stored case analysed.
 Exits 1 when a check fails. `--json` prints the checks as one JSON object (the test
 qingdan/jobs/tests/test_cluster.py runs a short version so). `--cache locmem` runs the
-servers on per-process caches, to see the rate-limit check fail as it should.
+servers on per-process caches: the look-up check then fails, as it should.
 """
 
 import argparse
