@@ -44,7 +44,6 @@ import datetime as dt
 import json
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
@@ -52,21 +51,30 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from cluster_bursts import api_burst, login_burst, lookup_burst, portal_bursts  # noqa: E402
+from cluster_checks import (  # noqa: E402
+    Check,
+    check_analysis,
+    check_api_rate,
+    check_breaches,
+    check_cases,
+    check_logins,
+    check_lookups,
+    check_notifications,
+    check_portal,
+)
 from loadgen import run_load, wait_for  # noqa: E402
 
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 # The emergency hotline order's limit (deadlines.seed): 2 hours from receipt.
 EMERGENCY_LIMIT_SECONDS = 2 * 3600
-# The account whose password the login burst guesses.
-LOGIN_TARGET = "zx_clerk"
 TEXTS = [
     ("村口路灯不亮", "村口路灯坏了一周，晚上出行不便，请尽快维修。"),
     ("道路破损积水", "小区门口道路破损积水，老人孩子出行困难。"),
@@ -94,17 +102,6 @@ class Options:
     cache: str = "redis"
     drain_limit: float = 300
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="qingdan-cluster-")))
-
-
-@dataclass
-class Check:
-    name: str
-    passed: bool
-    figures: dict
-
-    def line(self) -> str:
-        figures = ", ".join(f"{key} {value}" for key, value in self.figures.items())
-        return f"{'PASS' if self.passed else 'FAIL'}  {self.name}: {figures}"
 
 
 def child_env(options: Options) -> dict:
@@ -254,7 +251,7 @@ class Cluster:
                         last = json.loads(stream.read().splitlines()[-1])
                 except (OSError, ValueError, IndexError):
                     last = None
-                if last and last["pid"] in pids and time.time() - last["at"] < 0.01:
+                if last and last["pid"] in pids and time.time() - last["at"] < 0.05:
                     claim = OutboxMessage.objects.filter(pk=last["id"]).values("claim")
                     held = OutboxMessage.objects.filter(status="pending", claim__in=claim)
                     if held.exclude(claim="").exists():
@@ -404,146 +401,7 @@ def run_intake_load(cluster: Cluster, seeded: dict) -> dict:
     return {"summary": summary, "acknowledged": acknowledged, "accepted": accepted}
 
 
-def burst(
-    cluster: Cluster,
-    method: str,
-    path: str,
-    headers: dict,
-    body: str | None,
-    sent: int,
-    threads: int = 6,
-) -> dict:
-    """`sent` requests at once from several threads, each to the other server than the
-    last; the answers' statuses counted."""
-    import http.client
-
-    statuses: Counter = Counter()
-    lock = threading.Lock()
-
-    def send(first: int) -> None:
-        for number in range(first, sent, threads):
-            parts = urlsplit(cluster.urls[number % 2])
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            with lock:
-                statuses[response.status] += 1
-
-    workers = [threading.Thread(target=send, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(300)
-    return {"sent": sent, "statuses": dict(statuses)}
-
-
-def lookup_burst(cluster: Cluster, seeded: dict) -> dict:
-    """Petitioner look-ups by one clerk on both servers at once, twice the limit and
-    some: the stored look-ups say how many the two servers let through together."""
-    csrf = secrets.token_hex(16)  # an unmasked 32-character token, cookie and header
-    headers = {
-        "Cookie": f"sessionid={seeded['session']}; csrftoken={csrf}",
-        "X-CSRFToken": csrf,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    sent = 2 * cluster.options.lookups_per_minute + 5
-    body = "petitioner_phone=13900000000"
-    return burst(cluster, "POST", "/intake/check/", headers, body, sent)
-
-
-def login_burst(cluster: Cluster) -> dict:
-    """Wrong passwords for one account from one address on both servers at once, three
-    times the limit: the failures counted in Redis are the password checks made."""
-    csrf = secrets.token_hex(16)
-    headers = {
-        "Cookie": f"csrftoken={csrf}",
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    body = f"username={LOGIN_TARGET}&password=not-the-password&csrfmiddlewaretoken={csrf}"
-    sent = 3 * cluster.options.login_failures
-    return burst(cluster, "POST", "/accounts/login/", headers, body, sent)
-
-
-def portal_form(cluster: Cluster, place: int, phone: str, title: str) -> tuple[dict, str]:
-    """The portal's form answered as a person would (the sum asked on the page): the
-    headers and body of its submission."""
-    import http.client
-    import re
-    from urllib.parse import urlencode
-
-    parts = urlsplit(cluster.urls[0])
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    conn.request("GET", "/portal/")
-    page = conn.getresponse().read().decode()
-    conn.close()
-    label = re.search(r'<label for="id_answer">([^<]*)</label>', page).group(1)
-    a, b = (int(n) for n in re.findall(r"\d+", label)[:2])
-    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    csrf = secrets.token_hex(16)
-    headers = {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"}
-    data = {
-        "name": "王建国",
-        "phone": phone,
-        "id_number": "",
-        "place": place,
-        "title": title,
-        "content": "村东头排水沟堵塞，雨后积水漫到路上。",
-        "answer": a + b,
-        "token": token,
-        "website": "",
-        "csrfmiddlewaretoken": csrf,
-    }
-    return headers, urlencode(data)
-
-
-def portal_bursts(cluster: Cluster, seeded: dict) -> dict:
-    """One answered form sent 8 times at once to both servers (one case expected), and
-    8 forms, each answered, from one phone at once (the phone's limit of cases)."""
-    place = seeded["place"]
-    headers, body = portal_form(cluster, place, "13700000001", f"{cluster.run} P1 一答多交")
-    replayed = burst(cluster, "POST", "/portal/", headers, body, 8, threads=8)
-    forms = [
-        portal_form(cluster, place, "13700000002", f"{cluster.run} P2 同一电话 {i}")
-        for i in range(8)
-    ]
-    statuses: Counter = Counter()
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(forms))
-
-    def send(index: int) -> None:
-        import http.client
-
-        parts = urlsplit(cluster.urls[index % 2])
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        barrier.wait()
-        conn.request("POST", "/portal/", body=forms[index][1], headers=forms[index][0])
-        status = conn.getresponse().status
-        conn.close()
-        with lock:
-            statuses[status] += 1
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(forms))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return {"replayed": replayed, "one phone": {"sent": len(forms), "statuses": dict(statuses)}}
-
-
-def api_burst(cluster: Cluster) -> dict:
-    """Anonymous API requests (the API's documentation page, which needs no account)
-    from one address on both servers at once: the anonymous rate counted jointly lets
-    exactly its limit through."""
-    sent = 2 * cluster.options.api_anon_per_minute + 5
-    # The rate is counted per clock minute: start the burst well inside one.
-    if time.time() % 60 > 45:
-        time.sleep(60.5 - time.time() % 60)
-    return burst(cluster, "GET", "/api/v1/docs/", {}, None, sent)
-
-
-# --- draining and checking -------------------------------------------------------------
+# --- draining -------------------------------------------------------------------------
 
 
 def drain(cluster: Cluster, seeded: dict, load_end: float) -> float:
@@ -579,233 +437,6 @@ def drain(cluster: Cluster, seeded: dict, load_end: float) -> float:
     # One more worker pass after the last change: nothing new should follow.
     time.sleep(2)
     return drained
-
-
-def check_cases(run: str, acknowledged: list[str], accepted: list[str]) -> list[Check]:
-    from qingdan.cases.models import Case, CaseEvent
-
-    ours = Case.objects.filter(title__startswith=f"{run} R")
-    stored = Counter(ours.values_list("tracking_number", flat=True))
-    # The request number in the title: one request stored twice would show here.
-    requests = Counter(title.split()[1] for title in ours.values_list("title", flat=True))
-    events = CaseEvent.objects.filter(case__title__startswith=f"{run} R")
-    registers = Counter(
-        events.filter(action="register").values_list("case__tracking_number", flat=True)
-    )
-    accepts = Counter(
-        events.filter(action="accept").values_list("case__tracking_number", flat=True)
-    )
-    acked = set(acknowledged)
-    lost = sum(1 for number in acked if number not in stored)
-    doubled = sum(1 for n in requests.values() if n > 1)
-    cases = Check(
-        "cases: every acknowledged intake stored exactly once",
-        lost == 0 and doubled == 0 and len(acked) == len(acknowledged) and bool(acknowledged),
-        {
-            "acknowledged": len(acknowledged),
-            "stored": len(stored),
-            "lost": lost,
-            "stored twice": doubled,
-            "stored, answer lost in a kill": len(set(stored) - acked),
-        },
-    )
-    register_wrong = sum(1 for number in stored if registers.get(number) != 1)
-    accept_lost = sum(1 for number in accepted if accepts.get(number, 0) == 0)
-    accept_doubled = sum(1 for n in accepts.values() if n > 1)
-    events_check = Check(
-        "events: one registration per case, one accept per acknowledged accept",
-        register_wrong == 0 and accept_lost == 0 and accept_doubled == 0 and bool(accepted),
-        {
-            "register events": sum(registers.values()),
-            "cases without exactly one": register_wrong,
-            "acknowledged accepts": len(accepted),
-            "accept events": sum(accepts.values()),
-            "lost": accept_lost,
-            "doubled": accept_doubled,
-        },
-    )
-    return [cases, events_check]
-
-
-def check_breaches(seeded: dict) -> Check:
-    from qingdan.cases.models import CaseEvent
-    from qingdan.deadlines.models import DeadlineAlert
-    from qingdan.supervision.models import SupervisionNotice
-
-    orders = {
-        o["pk"]: dt.datetime.fromisoformat(o["due_at"]) if o["due_at"] else None
-        for o in seeded["orders"]
-    }
-    alerts = list(DeadlineAlert.objects.filter(case_id__in=orders).select_related("policy"))
-    keys = Counter((a.case_id, a.stage, a.level, a.due_at) for a in alerts)
-    missed = [
-        pk
-        for pk, due in orders.items()
-        if not any(a.case_id == pk and a.level == "overdue" and a.due_at == due for a in alerts)
-    ]
-    deadline_events = Counter(
-        event["alert"]
-        for event in CaseEvent.objects.filter(case_id__in=orders, action="deadline").values_list(
-            "data", flat=True
-        )
-    )
-    notices = Counter(
-        SupervisionNotice.objects.filter(case_id__in=orders).values_list("alert_id", flat=True)
-    )
-    escalations = Counter(
-        CaseEvent.objects.filter(case_id__in=orders, action="escalate").values_list(
-            "case_id", flat=True
-        )
-    )
-    escalated = Counter(a.case_id for a in alerts if a.escalated)
-    events_wrong = sum(1 for a in alerts if deadline_events.get(a.pk) != 1)
-    supervised = [a for a in alerts if a.level == "overdue" and a.policy and a.policy.supervise]
-    notices_wrong = sum(1 for a in supervised if notices.get(a.pk) != 1)
-    escalations_wrong = sum(1 for pk in orders if escalations.get(pk, 0) != escalated.get(pk, 0))
-    return Check(
-        "deadline breaches: each acted on once",
-        not missed
-        and all(n == 1 for n in keys.values())
-        and events_wrong == 0
-        and notices_wrong == 0
-        and escalations_wrong == 0
-        and sum(notices.values()) == len(supervised),
-        {
-            "orders due during the run": len(orders),
-            "without their overdue alert": len(missed),
-            "alerts": len(alerts),
-            "warnings": sum(1 for a in alerts if a.level == "warning"),
-            "overdue": sum(1 for a in alerts if a.level == "overdue"),
-            "alert keys twice": sum(1 for n in keys.values() if n > 1),
-            "alerts without exactly one timeline event": events_wrong,
-            "supervision notices": sum(notices.values()),
-            "overdue alerts without exactly one notice": notices_wrong,
-            "escalations": sum(escalations.values()),
-            "cases with escalations != escalated alerts": escalations_wrong,
-        },
-    )
-
-
-def check_notifications(cluster: Cluster) -> Check:
-    from qingdan.notifications.models import OutboxMessage
-
-    path = cluster.options.folder / "notifications.log"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    sends: Counter = Counter()
-    unreadable = 0
-    for line in lines:
-        try:
-            sends[json.loads(line)["id"]] += 1
-        except (ValueError, KeyError):
-            unreadable += 1  # a line cut by a kill mid-write
-    messages = dict(OutboxMessage.objects.values_list("pk", "status"))
-    claimed_again = OutboxMessage.objects.filter(attempts__gt=1).count()
-    allowed = 1 + cluster.kills["worker"]
-    never = sum(1 for pk in messages if sends.get(pk, 0) == 0)
-    too_often = sum(1 for pk in messages if sends.get(pk, 0) > allowed)
-    statuses = Counter(messages.values())
-    return Check(
-        f"notifications: each sent at least once, at most {allowed} times "
-        f"({cluster.kills['worker']} worker kill)",
-        bool(messages) and never == 0 and too_often == 0 and set(statuses) == {"sent"},
-        {
-            "messages": len(messages),
-            "statuses": dict(statuses),
-            "lines written": len(lines),
-            "never sent": never,
-            "sent twice": sum(1 for n in sends.values() if n == 2),
-            "claimed again after the kill": claimed_again,
-            "sent more than allowed": too_often,
-            "lines of unknown messages": sum(n for pk, n in sends.items() if pk not in messages),
-            "unreadable lines": unreadable,
-        },
-    )
-
-
-def check_lookups(cluster: Cluster, seeded: dict, burst: dict) -> Check:
-    from qingdan.cases.models import PetitionerLookup
-
-    stored = PetitionerLookup.objects.filter(user_id=seeded["clerk"]).count()
-    limit = cluster.options.lookups_per_minute
-    return Check(
-        "rate limit: look-ups counted jointly by both servers",
-        stored == limit and burst["statuses"] == {200: burst["sent"]},
-        {
-            "limit a minute": limit,
-            "sent (6 threads, both servers)": burst["sent"],
-            "answered": burst["statuses"],
-            "let through": stored,
-        },
-    )
-
-
-def check_api_rate(cluster: Cluster, burst: dict) -> Check:
-    limit = cluster.options.api_anon_per_minute
-    answered = burst["statuses"]
-    return Check(
-        "rate limit: the API's anonymous rate counted jointly by both servers",
-        answered.get(200, 0) == limit and answered.get(429, 0) == burst["sent"] - limit,
-        {
-            "limit a minute": limit,
-            "sent (6 threads, both servers)": burst["sent"],
-            "answered": answered,
-        },
-    )
-
-
-def check_logins(cluster: Cluster, burst: dict) -> Check:
-    from django.core.cache import cache
-
-    checked = cache.get(f"login-fail:{LOGIN_TARGET}:127.0.0.1", 0)
-    limit = cluster.options.login_failures
-    return Check(
-        "rate limit: failed logins counted jointly by both servers",
-        checked == limit and burst["statuses"] == {200: burst["sent"]},
-        {
-            "failures allowed": limit,
-            "wrong passwords sent (6 threads, both servers)": burst["sent"],
-            "answered": burst["statuses"],
-            "passwords checked": checked,
-        },
-    )
-
-
-def check_portal(cluster: Cluster, bursts: dict) -> Check:
-    from qingdan.cases.models import Case
-
-    replayed = Case.objects.filter(title__startswith=f"{cluster.run} P1").count()
-    one_phone = Case.objects.filter(title__startswith=f"{cluster.run} P2").count()
-    limit = cluster.options.cases_per_phone
-    return Check(
-        "portal limits: one case per answer, the phone's limit, on both servers at once",
-        replayed == 1 and one_phone == limit,
-        {
-            "one answer sent 8 times": bursts["replayed"]["statuses"],
-            "cases": replayed,
-            "one phone, 8 forms": bursts["one phone"]["statuses"],
-            "cases of that phone (limit)": f"{one_phone} ({limit})",
-        },
-    )
-
-
-def check_analysis(run: str, drained: float) -> Check:
-    from qingdan.cases.models import Case
-    from qingdan.triage.models import CaseFingerprint, PendingAnalysis
-
-    ours = {"case__title__startswith": run}
-    pending = PendingAnalysis.objects.filter(**ours).count()
-    analysed = CaseFingerprint.objects.filter(**ours).count()
-    cases = Case.objects.filter(title__startswith=run).count()
-    return Check(
-        "analysis queue drained, every case analysed",
-        pending == 0 and analysed == cases,
-        {
-            "queued left": pending,
-            "cases": cases,
-            "analysed": analysed,
-            "drained (s after the load)": drained,
-        },
-    )
 
 
 def run_cluster(options: Options) -> tuple[dict, list[Check]]:
