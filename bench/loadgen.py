@@ -40,7 +40,7 @@ class Result:
 
 
 def run_load(
-    base_url: str,
+    base_url: str | list[str],
     make_request: Callable[[int, int], Request],
     *,
     clients: int,
@@ -49,9 +49,14 @@ def run_load(
     max_requests: int = 1_000_000,
 ) -> Result:
     """Each client thread loops: build a request, send it, optionally send the
-    follow-up request that `on_response` derives from the answer."""
-    parts = urlsplit(base_url)
-    assert parts.hostname in {"127.0.0.1", "localhost", "::1"}, "loopback targets only"
+    follow-up request that `on_response` derives from the answer.
+
+    With several base URLs (several app servers) client i starts on server i modulo
+    their number and, when a request fails on the connection (the server is down),
+    moves to the next one, as a load balancer would."""
+    targets = [urlsplit(url) for url in ([base_url] if isinstance(base_url, str) else base_url)]
+    for parts in targets:
+        assert parts.hostname in {"127.0.0.1", "localhost", "::1"}, "loopback targets only"
     result = Result()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -75,8 +80,13 @@ def run_load(
             result.bodies.append({"status": response.status, "path": path, "data": data})
         return response.status, data
 
+    def connect(target: int) -> http.client.HTTPConnection:
+        parts = targets[target % len(targets)]
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
     def client(index: int):
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        target = index
+        conn = connect(target)
         while time.monotonic() < deadline:
             try:
                 with lock:
@@ -92,7 +102,8 @@ def run_load(
                 with lock:
                     result.errors.append(repr(exc))
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                target += 1  # fail over to the next server, if there is another
+                conn = connect(target)
         conn.close()
 
     started = time.monotonic()

@@ -3,6 +3,7 @@ worker, after commit)."""
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -116,8 +117,16 @@ def deliver_due(
     *,
     limit: int = 500,
     should_stop: Callable[[], bool] = lambda: False,
+    clock: Callable[[], float] = time.monotonic,
 ) -> DeliveryReport:
+    """Send the due messages, a claimed batch at a time. A batch is sent within half
+    its lease or the rest of it is given back: a slow channel (an SMS gateway's 10-s
+    time-out × 50 messages) must not outlast the lease, or another worker would claim
+    and send the same messages while this one is still at them. `clock` measures the
+    time spent (seconds; tests give their own)."""
     now = now or timezone.now()
+    started = clock()
+    half_lease = settings.QINGDAN_NOTIFICATION_LEASE_SECONDS / 2
     report = DeliveryReport()
     due = list(
         OutboxMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
@@ -127,10 +136,13 @@ def deliver_due(
     for start in range(0, len(due), CLAIM_BATCH):
         if should_stop():
             break
-        messages = claim(due[start : start + CLAIM_BATCH], now)
+        # The lease runs from the claim, not from the start of this delivery.
+        claimed_at = clock()
+        claim_now = now + dt.timedelta(seconds=claimed_at - started)
+        messages = claim(due[start : start + CLAIM_BATCH], claim_now)
         sent: list[int] = []
         for index, message in enumerate(messages):
-            if should_stop():
+            if should_stop() or clock() - claimed_at > half_lease:
                 release(messages[index:], now)
                 break
             try:

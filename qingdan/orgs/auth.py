@@ -28,29 +28,56 @@ def is_throttled(request, username: str) -> bool:
 
 def record_failure(request, username: str) -> None:
     for key in _keys(request, username):
-        cache.add(key, 0, settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
+        _count(key)
+
+
+def _count(key: str, amount: int = 1) -> int:
+    cache.add(key, 0, settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
+    try:
+        return cache.incr(key, amount)
+    except ValueError:  # expired between add and incr
+        cache.set(key, max(amount, 0), settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
+        return max(amount, 0)
+
+
+def reserve_attempt(request, username: str) -> bool:
+    """Count this attempt as failed before its password is checked: one atomic
+    increment per count, so that attempts at the same moment (threads, several
+    servers) cannot all pass a check made before any of them failed. False, and the
+    attempt not counted, when a limit is reached; a successful attempt is taken back
+    (`release_attempt`)."""
+    account_key, address_key = _keys(request, username)
+    account = _count(account_key)
+    address = _count(address_key)
+    if (
+        account > settings.QINGDAN_LOGIN_FAILURES_PER_ACCOUNT
+        or address > settings.QINGDAN_LOGIN_FAILURES_PER_ADDRESS
+    ):
+        _count(account_key, -1)
+        _count(address_key, -1)
+        return False
+    return True
 
 
 def clear_failures(request, username: str) -> None:
-    cache.delete(_keys(request, username)[0])
+    """A successful login: the account's count is forgotten, the address's attempt
+    taken back (its earlier failures stand)."""
+    account_key, address_key = _keys(request, username)
+    cache.delete(account_key)
+    _count(address_key, -1)
 
 
 class ThrottledModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(self._username_field(), "")
-        if is_throttled(request, username):
+        if not reserve_attempt(request, username):
             # PermissionDenied makes Django stop asking other backends.
             raise PermissionDenied("too many failed logins")
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            record_failure(request, username)
-        else:
+        if user is not None:
             clear_failures(request, username)
+        # A failure stays counted: reserve_attempt counted it already.
         return user
 
     @staticmethod

@@ -50,8 +50,16 @@ def check_challenge(token: str, answer: int | None) -> str | None:
     return nonce
 
 
-def spend_challenge(nonce: str) -> None:
-    cache.set(f"portal-challenge-spent:{nonce}", 1, TOKEN_MAX_AGE)
+def spend_challenge(nonce: str) -> bool:
+    """Mark the answered challenge used, before the case is registered; False when it
+    already was. One atomic add: two submissions at the same moment with one answer
+    (on one server or two) cannot both pass."""
+    return cache.add(f"portal-challenge-spent:{nonce}", 1, TOKEN_MAX_AGE)
+
+
+def restore_challenge(nonce: str) -> None:
+    """The submission was refused: its answer may be sent again, corrected."""
+    cache.delete(f"portal-challenge-spent:{nonce}")
 
 
 def allow_submission_from(address: str) -> bool:
@@ -60,12 +68,22 @@ def allow_submission_from(address: str) -> bool:
     return count(f"portal-submit-ip:{address}", HOUR) <= limit
 
 
-def phone_may_submit(phone: str) -> bool:
-    return cache.get(f"portal-submit-phone:{phone}", 0) < settings.QINGDAN_PORTAL_CASES_PER_PHONE
+def reserve_phone_submission(phone: str) -> bool:
+    """Count a submission from this phone before it is made (one atomic increment, so
+    that submissions at the same moment cannot all pass a check made before any was
+    counted); False, and not counted, when the day's limit is reached."""
+    if count(f"portal-submit-phone:{phone}", DAY) > settings.QINGDAN_PORTAL_CASES_PER_PHONE:
+        release_phone_submission(phone)
+        return False
+    return True
 
 
-def count_phone_submission(phone: str) -> None:
-    count(f"portal-submit-phone:{phone}", DAY)
+def release_phone_submission(phone: str) -> None:
+    """The submission was refused: it does not count against the phone."""
+    try:
+        cache.decr(f"portal-submit-phone:{phone}")
+    except ValueError:  # expired meanwhile
+        pass
 
 
 def allow_lookup_from(address: str) -> bool:

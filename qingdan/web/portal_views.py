@@ -84,18 +84,24 @@ def submit(request):
             return render(request, "web/portal/submit.html", context, status=429)
         if form.is_valid():
             data = form.cleaned_data
-            if not challenge.phone_may_submit(data["phone"]):
+            if not challenge.reserve_phone_submission(data["phone"]):
                 form.add_error(
                     "phone", _("This phone number has submitted too many problems today.")
                 )
                 return render(request, "web/portal/submit.html", {"form": form}, status=429)
+            # Spent before the case is registered, given back if it is not: one answer,
+            # one case, even when sent twice at once.
+            if not challenge.spend_challenge(form.nonce):
+                challenge.release_phone_submission(data["phone"])
+                form.add_error("answer", _("The answer is not right, or the form is too old."))
+                return render(request, "web/portal/submit.html", {"form": form}, status=400)
             if form.submit():
                 case = form.result
-                challenge.spend_challenge(form.nonce)
-                challenge.count_phone_submission(data["phone"])
                 _remember(request, case)
                 request.session["portal_submitted"] = case.tracking_number
                 return redirect("portal:submitted")
+            challenge.restore_challenge(form.nonce)
+            challenge.release_phone_submission(data["phone"])
     return render(request, "web/portal/submit.html", {"form": form}, status=status)
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
@@ -168,6 +169,41 @@ class OutboxTests(TestCase):
         )
         # Due again at once, not after the lease.
         self.assertEqual(actions.deliver_due(NOW).sent, 3)
+
+    @override_settings(
+        QINGDAN_NOTIFICATION_BACKENDS=["file"],
+        QINGDAN_NOTIFICATION_FILE=FOLDER / "slow.log",
+        QINGDAN_NOTIFICATION_LEASE_SECONDS=300,
+    )
+    def test_a_slow_channel_gives_back_what_it_cannot_send_within_the_lease(self):
+        users = [self.org.town_handler, self.org.town_clerk, self.org.village_agent]
+        for _ in range(20):
+            self.queue(*users)  # 60 messages: a batch of 50, then 10
+        seconds = [0.0]
+
+        def clock():
+            return seconds[0]
+
+        class Slow(backends.FileBackend):
+            def send(self, message):
+                super().send(message)
+                seconds[0] += 20  # a gateway near its time-out
+
+        with mock.patch.object(backends, "by_name", lambda name: Slow()):
+            report = actions.deliver_due(NOW, clock=clock)
+        # 150 s (half the lease) into the first batch: 8 sent, 42 given back at once;
+        # the second batch claimed afresh (its lease from then) and sent the same way.
+        self.assertEqual(report.sent, 16)
+        lines = (FOLDER / "slow.log").read_text(encoding="utf-8").splitlines()
+        self.assertEqual(len(lines), 16)
+        rest = OutboxMessage.objects.filter(status=MessageStatus.PENDING)
+        self.assertEqual(rest.count(), 44)
+        self.assertEqual({(m.attempts, m.next_attempt_at, m.claim) for m in rest}, {(0, NOW, "")})
+        second = OutboxMessage.objects.filter(status=MessageStatus.SENT).order_by("-pk")[0]
+        self.assertEqual(second.attempts, 1)
+        # No message was sent twice; the rest go in the next delivery (a quick channel).
+        self.assertEqual(len({json.loads(line)["id"] for line in lines}), 16)
+        self.assertEqual(actions.deliver_due(NOW, clock=clock).sent, 44)
 
     @override_settings(QINGDAN_NOTIFICATION_BACKENDS=["sms"], QINGDAN_SMS_GATEWAY_URL="")
     def test_sms_needs_its_gateway(self):

@@ -1,7 +1,14 @@
-from django.contrib.auth import authenticate
-from django.core.cache import cache
-from django.test import RequestFactory, TestCase, override_settings
+import threading
+import time
+from unittest import mock
 
+from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
+
+from qingdan.orgs.auth import ThrottledModelBackend, is_throttled
 from qingdan.orgs.forms import LoginForm
 from qingdan.orgs.testing import build_county
 
@@ -45,3 +52,51 @@ class LoginThrottleTests(TestCase):
         self.login("wrong")
         self.login("wrong")
         self.assertIsNotNone(self.login(self.org.password))
+
+    def test_successful_logins_do_not_count_against_the_address(self):
+        # An office behind one address: every attempt is counted first, and a
+        # successful one is taken back.
+        for _ in range(12):
+            self.assertIsNotNone(self.login(self.org.password))
+        self.assertIsNotNone(self.login(self.org.password, username="village_agent"))
+
+
+@override_settings(QINGDAN_LOGIN_FAILURES_PER_ACCOUNT=5, QINGDAN_LOGIN_FAILURES_PER_ADDRESS=100)
+class ConcurrentLoginThrottleTests(SimpleTestCase):
+    """Guesses sent at the same moment (threads of a server, or several servers on one
+    Redis) get no more password checks than the limit: each attempt is counted before
+    its password is checked, not after it failed."""
+
+    def setUp(self):
+        cache.clear()
+
+    def test_concurrent_guesses_get_only_the_limit_of_password_checks(self):
+        checked = []
+
+        def slow_wrong_password(backend, request, username=None, password=None, **kwargs):
+            checked.append(username)
+            time.sleep(0.02)  # a password hash takes a while
+            return None
+
+        barrier = threading.Barrier(8)
+        refused = []
+
+        def guess():
+            request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.3.3.3")
+            barrier.wait()
+            for _ in range(2):
+                try:
+                    ThrottledModelBackend().authenticate(request, "town_clerk", "guess")
+                except PermissionDenied:
+                    refused.append(True)
+
+        with mock.patch.object(ModelBackend, "authenticate", slow_wrong_password):
+            threads = [threading.Thread(target=guess) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertEqual(len(checked), 5)
+        self.assertEqual(len(refused), 11)
+        request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.3.3.3")
+        self.assertTrue(is_throttled(request, "town_clerk"))

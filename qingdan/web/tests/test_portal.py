@@ -125,6 +125,17 @@ class SubmitTests(PortalTestCase):
         other_phone = self.submit(phone="13911112222")
         self.assertEqual(other_phone.status_code, 302)
 
+    @override_settings(QINGDAN_PORTAL_CASES_PER_PHONE=1)
+    def test_a_refused_submission_gives_back_the_answer_and_the_phone_count(self):
+        page = self.client.get("/portal/").content.decode()
+        answer, token = challenge_answer(page)
+        refused = self.submit(answer=answer, token=token, id_number="110105194912310021")
+        self.assertEqual(refused.status_code, 400)
+        # Corrected, with the same answer: registered, and counted once.
+        self.assertEqual(self.submit(answer=answer, token=token).status_code, 302)
+        self.assertEqual(Case.objects.count(), 1)
+        self.assertEqual(self.submit(title="第二件").status_code, 429)
+
 
 class TrackTests(PortalTestCase):
     @classmethod
