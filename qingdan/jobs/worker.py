@@ -1,9 +1,10 @@
 """The worker: a pass runs every registered job once, lowest `order` first.
 
 The jobs are the apps' (`<app>/jobs.py` or `<app>/jobs/<job>.py`, see
-`qingdan.core.jobs`): today the intake analyses queued by registration, the
-deadline breaches, late supervision notices, joint-meeting tasks, the outbox and,
-last, the statistics rollup. Between passes the worker runs the jobs that ask to
+`qingdan.core.jobs`): today the intake analyses queued by registration (order 10),
+the deadline breaches (20), late supervision notices (30), late co-handling opinions
+(35), joint-meeting tasks (40), written answers not yet served (45), the outbox (50)
+and, last, the statistics rollup (90). Between passes the worker runs the jobs that ask to
 be polled (the intake analyses with QINGDAN_TRIAGE_AT_INTAKE=worker).
 
 Safe with several workers and safe to kill: each job claims its items (a unique row
