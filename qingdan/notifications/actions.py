@@ -33,6 +33,21 @@ def enqueue(
     """One outbox row per recipient and configured backend that can reach them, its
     subject and text masked (`qingdan.core.pii`). Call it inside the transaction of the
     change it tells about."""
+    rows = outbox_rows(recipients, subject=subject, body=body, kind=kind, case=case, now=now)
+    return OutboxMessage.objects.bulk_create(rows)
+
+
+def outbox_rows(
+    recipients: Iterable,
+    *,
+    subject: str,
+    body: str,
+    kind: str = "",
+    case=None,
+    now: dt.datetime | None = None,
+) -> list[OutboxMessage]:
+    """The unsaved rows `enqueue` writes: for a bulk path that inserts the messages of
+    many cases at once (the deadline burst), with the same recipients and masking."""
     now = now or timezone.now()
     # Messages leave the system (mail, SMS): personal data in them is masked, with the
     # detector and the case's own petitioner values.
@@ -60,7 +75,7 @@ def enqueue(
                     next_attempt_at=now,
                 )
             )
-    return OutboxMessage.objects.bulk_create(rows)
+    return rows
 
 
 def backoff(attempts: int) -> dt.timedelta:
