@@ -118,7 +118,7 @@ def act_on_due_cases(
             outcome.acted += 1
             batch.append(_Due(case, clocks, raising))
     _raise_together(batch, now, on_claimed, outcome, moved)
-    Case.objects.bulk_update(moved, ["deadline_status", "next_check_at"])
+    bulk.update_columns(Case, moved, ["deadline_status", "next_check_at"])
     for case in alone:
         if should_stop():
             break
@@ -168,8 +168,9 @@ def _raise_together(
 ) -> None:
     if not batch:
         return
+    new_alert, new_notice = bulk.Maker(DeadlineAlert), bulk.Maker(SupervisionNotice)
     alerts = [
-        DeadlineAlert(
+        new_alert(
             case=due.case,
             stage=clock.stage,
             level=level,
@@ -200,7 +201,7 @@ def _raise_together(
             policy = clock.policy
             notice = None
             if alert.level == AlertLevel.OVERDUE and policy.supervise:
-                notice = SupervisionNotice(
+                notice = new_notice(
                     case=case,
                     alert=alert,
                     unit=case.lead_unit,
@@ -218,11 +219,16 @@ def _raise_together(
     # notice's event and message, the alert's message.
     events: list[CaseEvent] = []
     messages: list[OutboxMessage] = []
+    new_event = bulk.Maker(CaseEvent)
     for case, _clock, _alert, texts, notice in raised:
-        events.append(_event(case, system, Action.DEADLINE, now, texts.note, texts.event_data))
+        events.append(
+            _event(new_event, case, system, Action.DEADLINE, now, texts.note, texts.event_data)
+        )
         if notice is not None:
             event_data = notice_event_data(notice)
-            events.append(_event(case, system, Action.SUPERVISE, now, notice.reason, event_data))
+            events.append(
+                _event(new_event, case, system, Action.SUPERVISE, now, notice.reason, event_data)
+            )
             subject, body = notice_texts(notice, case)
             messages += outbox_rows(
                 staff.staff_for(case, notice_recipients(case)),
@@ -244,9 +250,9 @@ def _raise_together(
     bulk.insert_values(OutboxMessage, messages)
 
 
-def _event(case: Case, actor: Actor, action: str, now: dt.datetime, note: str, data) -> CaseEvent:
+def _event(make, case: Case, actor: Actor, action: str, now, note: str, data) -> CaseEvent:
     """A timeline event as `record_event` writes it."""
-    return CaseEvent(
+    return make(
         case=case,
         at=now,
         actor=actor.user,
