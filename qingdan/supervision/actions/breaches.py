@@ -59,6 +59,7 @@ def act_on_deadlines(
         )
         alerts = []
         for clock, level in alerts_due(clocks, now, existing):
+            assert clock.due_at is not None  # a running clock
             try:
                 with transaction.atomic():
                     alert = DeadlineAlert.objects.create(
@@ -94,11 +95,11 @@ def act_on_deadlines(
 def alerts_due(clocks: list[Clock], now: dt.datetime, existing) -> list[tuple[Clock, str]]:
     """(clock, level) of each alert due now and not in `existing` (its (stage, level,
     limit) keys): a running clock in its warning window or past its limit."""
-    due = []
+    due: list[tuple[Clock, str]] = []
     for clock in clocks:
         if clock.due_at is None or clock.warn_at is None or clock.warn_at > now:
             continue  # paused, or not yet in the warning window
-        level = AlertLevel.OVERDUE if now > clock.due_at else AlertLevel.WARNING
+        level: str = AlertLevel.OVERDUE if now > clock.due_at else AlertLevel.WARNING
         if (clock.stage, level, clock.due_at) not in existing:
             due.append((clock, level))
     return due

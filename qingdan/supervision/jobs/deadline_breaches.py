@@ -54,6 +54,8 @@ def chase_cases(ctx: JobContext) -> None:
                     cases, now, on_claimed=ctx.on_claimed, should_stop=ctx.should_stop
                 )
         except Exception:  # noqa: BLE001 - done again case by case below
+            if not cases:
+                raise  # the claim itself failed: the runner logs it, the next pass retries
             # Not an error of the pass unless a case fails again alone (counted there).
             log.warning("worker: a chunk of %d due cases failed", len(cases), exc_info=True)
             _one_by_one(ctx, [case.pk for case in cases])
