@@ -5,6 +5,7 @@ twin case; its statements are counted (not timed); two passes at once on Postgre
 raise each alert once and share the cases; a chunk that fails is done again case by
 case."""
 
+import datetime as dt
 import threading
 import time
 
@@ -14,10 +15,10 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from qingdan.cases import actions
-from qingdan.cases.choices import Action, DeadlineStatus
+from qingdan.cases.choices import Action, DeadlineStatus, Tier
 from qingdan.cases.models import Case
 from qingdan.core import bulk
-from qingdan.core.jobs import JobContext, PassReport
+from qingdan.core.jobs import JobContext, PassReport, registered
 from qingdan.deadlines.choices import AlertLevel, Recipient, Stage
 from qingdan.deadlines.models import DeadlineAlert
 from qingdan.deadlines.tests.helpers import at, clear_caches, register, reseed
@@ -34,7 +35,7 @@ OVERDUE = at(2026, 3, 18, 0, 5)
 
 
 def chase(now, *, batch_size=500, on_claimed=None, travel=True) -> PassReport:
-    report = PassReport()
+    report = PassReport(job for job in registered() if job.run is chase_cases)
     context = JobContext(
         now=now,
         report=report,
@@ -157,6 +158,20 @@ class BurstTests(TestCase):
         self.assertTrue(OutboxMessage.objects.filter(case=cases[0]).exists())
         # Target: at most 6 statements per due case (the one-case path spent ~12).
         self.assertLessEqual(len(queries), 6 * due, [q["sql"][:80] for q in queries])
+
+    def test_an_escalating_breach_in_a_chunk_goes_the_one_case_way_once(self):
+        with time_machine.travel(OVERDUE - dt.timedelta(hours=3), tick=False):
+            emergency = register(self.org, channel="phone", urgency="emergency")
+        report = chase(OVERDUE)
+        self.assertEqual((report.errors, report.overdue, report.escalated), (0, 3, 1))
+        emergency.refresh_from_db()
+        self.assertEqual(emergency.tier, Tier.TOWN)
+        self.assertEqual(emergency.events.filter(action=Action.ESCALATE).count(), 1)
+        self.assertTrue(DeadlineAlert.objects.get(case=emergency).escalated)
+        for case in (emergency, *self.twins):
+            self.assertEqual(SupervisionNotice.objects.filter(case=case).count(), 1)
+        again = chase(OVERDUE + dt.timedelta(hours=1))
+        self.assertEqual((again.overdue, again.escalated), (0, 0))
 
     def test_a_failing_chunk_is_done_again_case_by_case(self):
         bad = self.twins[0]
