@@ -148,7 +148,7 @@ def child(cases: int, due: int, repeats: int, result_path: Path) -> None:
             "seconds": again.seconds,
             "cpu": cpu,
             "queries": statements.count,
-            "report": again.__dict__,
+            "report": again.as_dict(),
             "statements": statements.top(),
         },  # fmt: skip
     }
@@ -178,7 +178,8 @@ class StatementTimer:
         self.count += 1
         if not many and sql.startswith("SELECT"):
             for label, table, condition, _function, _needle, _index_only in SELECTIONS:
-                if label not in self.samples and f'FROM "{table}" WHERE' in sql:
+                # The claim joins the case's place, unit and petitioner.
+                if label not in self.samples and f'FROM "{table}" ' in sql:
                     if condition in sql:
                         self.samples[label] = (sql, list(params or ()))
         started = time.perf_counter()
@@ -333,6 +334,7 @@ def load_cases(org, total: int, due: int, now: dt.datetime) -> int:
             return adapted[value]
 
         datetime_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField"]
+    json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     placeholders = ", ".join(["%s"] * len(columns))
     insert = f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"
     started, written, due_written = time.perf_counter(), 0, 0
@@ -344,6 +346,8 @@ def load_cases(org, total: int, due: int, now: dt.datetime) -> int:
             is_due = (i * due) // total != ((i + 1) * due) // total
             due_written += is_due
             values = row(i, is_due)
+            for k in json_at:  # JSON columns (dicts, lists) as the field writes them
+                values[k] = fields[k].get_db_prep_save(values[k], connection)
             if not postgres:
                 for k in datetime_at:
                     if values[k] is not None:
@@ -392,14 +396,15 @@ def _pg_full_scan(plan, table: str) -> bool:
 # The reads of a pass: label, table, a condition of its WHERE clause (to recognise its
 # SQL among the pass's statements), where it is written (module:function, a text of
 # the line) and whether to ask PostgreSQL for an index even on a small table.
-CHASE_CASES = "qingdan.supervision.jobs.deadline_breaches:chase_cases"
+# The due cases are claimed a chunk at a time (the selection, with its LIMIT and FOR
+# UPDATE), their alerts read for the chunk.
+CLAIM = "qingdan.supervision.actions.burst:claim_due_cases"
+CHUNK = "qingdan.supervision.actions.burst:act_on_due_cases"
 SELECTIONS = [
     ("due cases (the selection)", "cases_case", '"cases_case"."next_check_at" <=',
-     CHASE_CASES, "next_check_at__lte", False),
-    ("a batch of due cases", "cases_case", '"cases_case"."id" IN',
-     CHASE_CASES, "pk__in=chunk", False),
+     CLAIM, "next_check_at__lte", False),
     ("their alerts", "deadlines_deadlinealert", '"deadlines_deadlinealert"."case_id" IN',
-     CHASE_CASES, "DeadlineAlert.objects.filter", True),
+     CHUNK, "DeadlineAlert.objects.filter", True),
     ("late notices", "supervision_supervisionnotice", '"supervision_supervisionnotice"."due_at"',
      "qingdan.supervision.jobs.late_notices:flag_late_notices", "SupervisionNotice.objects", True),
     ("tasks to chase", "supervision_meetingdecision", '"supervision_meetingdecision"."warn_at"',

@@ -182,6 +182,106 @@ def insert_rows(model, objs: list, *, with_ids: bool = True) -> None:
         obj._state.db = connection.alias
 
 
+# Bound parameters per statement on SQLite (the default limit since 3.32).
+SQLITE_MAX_PARAMETERS = 32_766
+
+
+def _columns(connection, fields) -> str:
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields)
+
+
+def _arrays(connection, fields) -> str:
+    """PostgreSQL: one array parameter a column, `unnest` turning them into rows: a
+    statement of a few parameters whatever the number of rows (psycopg parses a query
+    of thousands of placeholders slowly, and caches no such query)."""
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    return f"unnest({casts})"
+
+
+def insert_values(model, objs: list, *, unique: tuple[str, ...] = ()) -> set[int]:
+    """INSERT `objs` in one statement (SQLite: as few as its parameter limit allows),
+    their primary keys allocated first, in the order of `objs`. Unlike COPY the
+    statement goes through Django's cursor, so it is counted and traced like any other.
+    With `unique` (the fields of a unique constraint), a row that would break it is
+    left out (ON CONFLICT DO NOTHING): the keys of the rows written are returned, so
+    the caller knows which claims it won."""
+    if not objs:
+        return set()
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor not in {"postgresql", "sqlite"}:
+        raise NotImplementedError(connection.vendor)
+    for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    fields = [model._meta.pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
+    readers = [_reader(f, connection) for f in fields]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({_columns(connection, fields)})"
+    suffix = ""
+    if unique:
+        targets = _columns(connection, [model._meta.get_field(name) for name in unique])
+        suffix = f" ON CONFLICT ({targets}) DO NOTHING RETURNING {quote(model._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        statements = [
+            (
+                f"{head} SELECT * FROM {_arrays(connection, fields)}{suffix}",
+                [[read(obj) for obj in objs] for read in readers],
+                objs,
+            )
+        ]
+    else:
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_statement = SQLITE_MAX_PARAMETERS // len(fields)
+        statements = []
+        for start in range(0, len(objs), per_statement):
+            batch = objs[start : start + per_statement]
+            values = ", ".join([row_sql] * len(batch))
+            params = [read(obj) for obj in batch for read in readers]
+            statements.append((f"{head} VALUES {values}{suffix}", params, batch))
+    written: set[int] = set()
+    with connection.cursor() as cursor:
+        for sql, params, batch in statements:
+            cursor.execute(sql, params)
+            if unique:
+                written.update(row[0] for row in cursor.fetchall())
+            else:
+                written.update(obj.pk for obj in batch)
+    for obj in objs:
+        if obj.pk in written:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    return written
+
+
+def update_columns(model, objs: list, names: list[str]) -> None:
+    """UPDATE the columns `names` of the rows of `objs` to their values on the objects,
+    in one statement on PostgreSQL (Django's `bulk_update` builds a CASE of a branch a
+    row and a field, slow to build for hundreds of rows); SQLite runs one prepared
+    statement over the rows."""
+    if not objs:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    fields = [model._meta.get_field(name) for name in names]
+    readers = [_reader(f, connection) for f in [pk, *fields]]
+    table = quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            aliases = ", ".join(f"c{index}" for index in range(len(fields) + 1))
+            sets = ", ".join(f"{quote(f.column)} = v.c{n}" for n, f in enumerate(fields, 1))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM {_arrays(connection, [pk, *fields])} "
+                f"AS v({aliases}) WHERE {table}.{quote(pk.column)} = v.c0",
+                [[read(obj) for obj in objs] for read in readers],
+            )
+        else:
+            sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s",
+                [[read(obj) for read in readers[1:]] + [readers[0](obj)] for obj in objs],
+            )
+
+
 @contextlib.contextmanager
 def bulk_session():
     """Around a long import on SQLite: checkpoint the write-ahead log every ~80 MB

@@ -6,6 +6,7 @@ say when; this says what is done about it. Run by the deadline-breaches job.
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -57,12 +58,8 @@ def act_on_deadlines(
             DeadlineAlert.objects.filter(case=case).values_list("stage", "level", "due_at")
         )
         alerts = []
-        for clock in clocks:
-            if clock.due_at is None or clock.warn_at is None or clock.warn_at > now:
-                continue  # paused, or not yet in the warning window
-            level = AlertLevel.OVERDUE if now > clock.due_at else AlertLevel.WARNING
-            if (clock.stage, level, clock.due_at) in existing:
-                continue
+        for clock, level in alerts_due(clocks, now, existing):
+            assert clock.due_at is not None  # a running clock
             try:
                 with transaction.atomic():
                     alert = DeadlineAlert.objects.create(
@@ -95,9 +92,36 @@ def act_on_deadlines(
         return alerts
 
 
-def _carry_out(case: Case, clock: Clock, alert: DeadlineAlert, now: dt.datetime) -> None:
+def alerts_due(clocks: list[Clock], now: dt.datetime, existing) -> list[tuple[Clock, str]]:
+    """(clock, level) of each alert due now and not in `existing` (its (stage, level,
+    limit) keys): a running clock in its warning window or past its limit."""
+    due: list[tuple[Clock, str]] = []
+    for clock in clocks:
+        if clock.due_at is None or clock.warn_at is None or clock.warn_at > now:
+            continue  # paused, or not yet in the warning window
+        level: str = AlertLevel.OVERDUE if now > clock.due_at else AlertLevel.WARNING
+        if (clock.stage, level, clock.due_at) not in existing:
+            due.append((clock, level))
+    return due
+
+
+@dataclass(frozen=True)
+class AlertTexts:
+    """What an alert writes on the timeline and tells its recipients (in the site's
+    language), and who they are."""
+
+    values: dict
+    note: str
+    subject: str
+    body: str
+    kinds: list
+    kind: str
+    event_data: dict
+    notice_reason: str
+
+
+def alert_texts(case: Case, clock: Clock, alert: DeadlineAlert) -> AlertTexts:
     policy = clock.policy
-    system = Actor.system()
     assert clock.due_at is not None  # alerts are raised only on running clocks
     with translation.override(settings.LANGUAGE_CODE):
         stage = Stage(clock.stage).label
@@ -111,37 +135,40 @@ def _carry_out(case: Case, clock: Clock, alert: DeadlineAlert, now: dt.datetime)
             note = gettext("%(stage)s limit passed: it was due %(due)s.") % values
             subject = gettext("[Overdue] %(number)s: %(stage)s was due %(due)s") % values
             kinds, kind = policy.notify_on_breach, "deadline_overdue"
-        record_event(
-            case,
-            system,
-            Action.DEADLINE,
-            at=now,
-            note=note,
-            data={
-                "stage": clock.stage,
-                "level": alert.level,
-                "due_at": clock.due_at.isoformat(),
-                "policy": policy.name,
-                "alert": alert.pk,
-            },
-        )
+        reason = gettext("%(stage)s limit passed (due %(due)s): handle it and report back.")
+        body = gettext("%(number)s %(title)s\n%(note)s") % {**values, "note": note}
+    data = {
+        "stage": clock.stage,
+        "level": alert.level,
+        "due_at": clock.due_at.isoformat(),
+        "policy": policy.name,
+        "alert": alert.pk,
+    }
+    return AlertTexts(values, note, subject, body, kinds, kind, data, reason % values)
+
+
+def _carry_out(case: Case, clock: Clock, alert: DeadlineAlert, now: dt.datetime) -> None:
+    policy = clock.policy
+    system = Actor.system()
+    texts = alert_texts(case, clock, alert)
+    with translation.override(settings.LANGUAGE_CODE):
+        record_event(case, system, Action.DEADLINE, at=now, note=texts.note, data=texts.event_data)
         if alert.level == AlertLevel.OVERDUE:
             if policy.supervise:
                 issue_notice(
                     system,
                     case,
-                    reason=gettext(
-                        "%(stage)s limit passed (due %(due)s): handle it and report back."
-                    )
-                    % values,
+                    reason=texts.notice_reason,
                     reply_within=policy.notice_reply_within,
                     alert=alert,
                     now=now,
                 )
             if policy.escalate:
-                _escalate(case, alert, values)
-        body = gettext("%(number)s %(title)s\n%(note)s") % {**values, "note": note}
-        enqueue(staff_for(case, kinds), subject=subject, body=body, kind=kind, case=case, now=now)
+                _escalate(case, alert, texts.values)
+        recipients = staff_for(case, texts.kinds)
+        enqueue(
+            recipients, subject=texts.subject, body=texts.body, kind=texts.kind, case=case, now=now
+        )
 
 
 def _escalate(case: Case, alert: DeadlineAlert, values: dict) -> None:

@@ -33,24 +33,15 @@ def issue_notice(
     """A notice to the unit leading the case (or the place at its tier), to be
     answered within `reply_within`."""
     actor = as_actor(actor)
-    row = TRANSITIONS["issue_notice"]
-    row.check_rights(actor.user, case, system=actor.label == "system")
-    row.check_state(case)
-    errors: dict[str, list] = {}
-    if not (reason or "").strip():
-        errors["reason"] = [_("Say what the unit must do.")]
-    if reply_within is None or not dt.timedelta(hours=1) <= reply_within <= MAX_REPLY_WITHIN:
-        errors["reply_within"] = [_("The reply is due within 1 hour to 90 days.")]
-    require(errors)
+    check_notice(actor, case, reason=reason, reply_within=reply_within)
     assert reply_within is not None
     now = now or timezone.now()
-    place = case.tier_jurisdiction or case.jurisdiction
     with transaction.atomic():
         notice = SupervisionNotice.objects.create(
             case=case,
             alert=alert,
             unit=case.lead_unit,
-            jurisdiction=place,
+            jurisdiction=notice_place(case),
             reason=reason.strip(),
             issued_by=actor.user,
             issued_at=now,
@@ -63,28 +54,59 @@ def issue_notice(
             at=now,
             note=reason.strip(),
             to_unit=case.lead_unit,
-            data={"notice": notice.number, "reply_due": notice.due_at.isoformat()},
+            data=notice_event_data(notice),
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            values = {
-                "number": notice.number,
-                "case": case.tracking_number,
-                "title": case.title,
-                "due": _when(notice.due_at),
-                "reason": notice.reason,
-            }
-            enqueue(
-                staff_for(
-                    case, [Recipient.LEAD_UNIT if case.lead_unit_id else Recipient.TIER_STAFF]
-                ),
-                subject=gettext("Supervision notice %(number)s on %(case)s: reply by %(due)s")
-                % values,
-                body=gettext("%(case)s %(title)s\n%(reason)s\nReply by %(due)s.") % values,
-                kind="notice_issued",
-                case=case,
-                now=now,
-            )
+        subject, body = notice_texts(notice, case)
+        enqueue(
+            staff_for(case, notice_recipients(case)),
+            subject=subject,
+            body=body,
+            kind="notice_issued",
+            case=case,
+            now=now,
+        )
     return notice
+
+
+def check_notice(actor, case: Case, *, reason: str, reply_within: dt.timedelta | None) -> None:
+    """Refuse a notice the rules do not allow (also asked by the deadline burst before
+    it issues notices in bulk)."""
+    row = TRANSITIONS["issue_notice"]
+    row.check_rights(actor.user, case, system=actor.label == "system")
+    row.check_state(case)
+    errors: dict[str, list] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say what the unit must do.")]
+    if reply_within is None or not dt.timedelta(hours=1) <= reply_within <= MAX_REPLY_WITHIN:
+        errors["reply_within"] = [_("The reply is due within 1 hour to 90 days.")]
+    require(errors)
+
+
+def notice_place(case: Case):
+    return case.tier_jurisdiction or case.jurisdiction
+
+
+def notice_event_data(notice: SupervisionNotice) -> dict:
+    return {"notice": notice.number, "reply_due": notice.due_at.isoformat()}
+
+
+def notice_recipients(case: Case) -> list[str]:
+    return [Recipient.LEAD_UNIT if case.lead_unit_id else Recipient.TIER_STAFF]
+
+
+def notice_texts(notice: SupervisionNotice, case: Case) -> tuple[str, str]:
+    """The subject and text of a new notice's message, in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "number": notice.number,
+            "case": case.tracking_number,
+            "title": case.title,
+            "due": _when(notice.due_at),
+            "reason": notice.reason,
+        }
+        subject = gettext("Supervision notice %(number)s on %(case)s: reply by %(due)s") % values
+        body = gettext("%(case)s %(title)s\n%(reason)s\nReply by %(due)s.") % values
+    return subject, body
 
 
 def reply_notice(

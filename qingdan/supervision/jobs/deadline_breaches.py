@@ -1,13 +1,19 @@
 """Deadline breaches: the cases whose next deadline check has come.
 
-Reads them through the `Case.next_check_at` index (the cost follows the number of due
-cases, not the size of the table), hands each with an alert or status change due to
-`act_on_deadlines` in its own transaction, and moves the check of the others to their
-next warning or limit, so that a backlog of warned or overdue cases is not read again
-every pass.
+Claims them through the `Case.next_check_at` index (the cost follows the number of
+due cases, not the size of the table) a chunk at a time (`batch_size`), each chunk in
+one transaction with SKIP LOCKED on PostgreSQL, so that several workers share a burst
+of cases falling due together; `actions.burst` raises their alerts and does what the
+policies say with a few statements per chunk, and moves the check of the others to
+their next warning or limit, so that a backlog of warned or overdue cases is not read
+again every pass. A chunk that fails as a whole is done again one case at a time, each
+case in its own transaction, so that one bad case does not hold the others back.
 """
 
 import datetime as dt
+import logging
+
+from django.db import transaction
 
 from qingdan.cases.choices import OPEN_STATES
 from qingdan.cases.models import Case
@@ -18,6 +24,9 @@ from qingdan.deadlines.models import DeadlineAlert
 from qingdan.deadlines.services import Clock, next_check_after, pending_clocks, status_at
 
 from ..actions.breaches import act_on_deadlines
+from ..actions.burst import act_on_due_cases, claim_due_cases
+
+log = logging.getLogger("qingdan.worker")
 
 
 @job(
@@ -30,31 +39,69 @@ from ..actions.breaches import act_on_deadlines
     ),
 )
 def chase_cases(ctx: JobContext) -> None:
-    # Earliest check first, in the order of the next_check_at index.
     now = ctx.now
-    due = Case.objects.filter(next_check_at__lte=now).order_by("next_check_at")
-    due_ids = list(due.values_list("pk", flat=True))
-    ctx.report.add("candidates", len(due_ids))
-    for start in range(0, len(due_ids), ctx.batch_size):
+    # Cases this pass leaves due (failed, or acted on one by one and not moved past
+    # now): not claimed again by this pass.
+    skip: set[int] = set()
+    while not ctx.should_stop():
+        cases: list[Case] = []
+        try:
+            with transaction.atomic():
+                cases = claim_due_cases(now, ctx.batch_size, skip=skip)
+                if not cases:
+                    return
+                outcome = act_on_due_cases(
+                    cases, now, on_claimed=ctx.on_claimed, should_stop=ctx.should_stop
+                )
+        except Exception:  # noqa: BLE001 - done again case by case below
+            if not cases:
+                raise  # the claim itself failed: the runner logs it, the next pass retries
+            # Not an error of the pass unless a case fails again alone (counted there).
+            log.warning("worker: a chunk of %d due cases failed", len(cases), exc_info=True)
+            _one_by_one(ctx, [case.pk for case in cases])
+            skip.update(case.pk for case in cases)
+            continue
+        report = ctx.report
+        report.add("candidates", len(cases))
+        report.add("acted", outcome.acted)
+        for alert in outcome.alerts:
+            report.add("warnings" if alert.level == AlertLevel.WARNING else "overdue")
+            report.add("escalated", alert.escalated)
+        for case, error in outcome.failed:
+            try:
+                raise error
+            except Exception:  # noqa: BLE001 - logged with its traceback, left due
+                ctx.failed(f"case {case.tracking_number}")
+        skip.update(case.pk for case, _error in outcome.failed)
+        skip.update(outcome.one_by_one)
+        # A check moved to now exactly (a limit at this very moment) is due again.
+        skip.update(case.pk for case in cases if case.next_check_at and case.next_check_at <= now)
+        if len(cases) < ctx.batch_size and not outcome.one_by_one:
+            return
+
+
+def _one_by_one(ctx: JobContext, case_pks: list[int]) -> None:
+    """The path of a chunk that failed: each case read and acted on alone."""
+    now = ctx.now
+    cases = Case.objects.filter(pk__in=case_pks, next_check_at__lte=now).prefetch_related(
+        "clock_pauses"
+    )
+    raised = set(
+        DeadlineAlert.objects.filter(case_id__in=case_pks).values_list(
+            "case_id", "stage", "level", "due_at"
+        )
+    )
+    ctx.report.add("candidates", len(cases))
+    for case in cases:
         if ctx.should_stop():
             return
-        chunk = due_ids[start : start + ctx.batch_size]
-        cases = Case.objects.filter(pk__in=chunk).prefetch_related("clock_pauses")
-        raised = set(
-            DeadlineAlert.objects.filter(case_id__in=chunk).values_list(
-                "case_id", "stage", "level", "due_at"
-            )
-        )
-        for case in cases:
-            if ctx.should_stop():
-                return
-            clocks = _clocks(ctx, case)
-            if clocks is None:
-                continue
-            if _needs_action(case, clocks, now, raised):
-                _act(ctx, case)
-            else:
-                _move_check(case, clocks, now)
+        clocks = _clocks(ctx, case)
+        if clocks is None:
+            continue
+        if _needs_action(case, clocks, now, raised):
+            _act(ctx, case)
+        else:
+            _move_check(case, clocks, now)
 
 
 def _clocks(ctx: JobContext, case: Case) -> list[Clock] | None:
