@@ -54,12 +54,12 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from load_intake import intake_request, sample_texts
     from rest_framework.authtoken.models import Token
 
-    from load_intake import intake_request, sample_texts
     from qingdan.orgs.demo import load_demo_organisation
     from qingdan.orgs.models import Jurisdiction, User
-    from qingdan.triage.actions import analyse_pending
+    from qingdan.triage.analysis import analyse_pending
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)

@@ -8,7 +8,7 @@ from django.test import TestCase, override_settings
 from qingdan.cases.models import CaseFlag
 from qingdan.jobs.worker import Worker
 from qingdan.orgs.testing import PERSON, build_county
-from qingdan.triage.actions import analyse_pending
+from qingdan.triage.analysis import analyse_pending
 from qingdan.triage.choices import FlagKind
 from qingdan.triage.models import CaseFingerprint, PendingAnalysis
 
