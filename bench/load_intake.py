@@ -4,6 +4,8 @@ the database exactly once. With --kill-worker the `qingdan worker` is killed and
 restarted midway (when the worker command exists).
 
     .venv/bin/python bench/load_intake.py --seconds 30 --clients 16
+    .venv/bin/python bench/load_intake.py --seconds 60 --clients 16 --intake-only \
+        --triage worker --analysis-workers 2     # issue 17: analysis by 2 workers
 
 Each server process first gets --warmup seconds (default 5) of unmeasured intake: it
 loads the classifier and fills its caches, as it does once after a restart.
@@ -128,27 +130,31 @@ print(json.dumps({{'cases': cases, 'accepts': events, 'registers': registers}}))
     }
 
 
-def drain(env, run: str, limit: float = 600) -> dict:
-    """Wait until the worker has analysed every case of this run; report how long the
-    queue took to empty after the load, and that each case was analysed once."""
-    script = f"""
-import json
-from qingdan.triage.models import CaseFingerprint, PendingAnalysis
-ours = dict(case__title__startswith={run!r})
-print(json.dumps([PendingAnalysis.objects.filter(**ours).count(),
-                  CaseFingerprint.objects.filter(**ours).count()]))
-"""
-    started = time.monotonic()
+def drain(env, run: str, load_ended: float, limit: float = 600) -> dict:
+    """Wait until the workers have analysed every case of this run; report how long
+    the queue took to empty after the load ended, and that each case was analysed once.
+    Polled with psql every half second (a Django shell per look would take the CPU
+    the workers need)."""
+    query = f"""
+SELECT (SELECT count(*) FROM triage_pendinganalysis p JOIN cases_case c ON c.id = p.case_id
+        WHERE c.title LIKE '{run}%'),
+       (SELECT count(*) FROM triage_casefingerprint f JOIN cases_case c ON c.id = f.case_id
+        WHERE c.title LIKE '{run}%')"""
     while True:
-        output = manage("shell", "-c", script, env=env, capture=True).stdout
-        pending, fingerprints = json.loads(output.strip().splitlines()[-1])
-        if pending == 0 or time.monotonic() - started > limit:
+        output = subprocess.run(
+            ["psql", env["DATABASE_URL"], "-tAF", " ", "-c", query],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        pending, fingerprints = (int(n) for n in output.split())
+        if pending == 0 or time.monotonic() - load_ended > limit:
             break
-        time.sleep(2)
+        time.sleep(0.5)
     return {
         "analysis_queue_left": pending,
         "analysed_cases": fingerprints,
-        "drain_seconds_after_load": round(time.monotonic() - started, 1),
+        "drain_seconds_after_load": round(time.monotonic() - load_ended, 1),
     }
 
 
@@ -158,6 +164,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument(
+        "--analysis-workers",
+        type=int,
+        default=1,
+        help="`qingdan worker` processes analysing the queue (with --triage worker)",
+    )
     parser.add_argument(
         "--warmup", type=float, default=5, help="seconds of unmeasured intake first (0: none)"
     )
@@ -194,6 +206,10 @@ def main() -> None:
     worker = (
         start_worker(env, args.worker_nice) if args.kill_worker or args.triage == "worker" else None
     )
+    more_workers = [
+        start_worker(env, args.worker_nice)
+        for _ in range(args.analysis_workers - 1 if args.triage == "worker" else 0)
+    ]
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     acknowledged: list[str] = []
     accepted: list[str] = []
@@ -248,6 +264,7 @@ def main() -> None:
             seconds=args.seconds,
             on_response=follow,
         )
+        load_ended = time.monotonic()
         for item in result.bodies:
             if item["path"].endswith("/accept/") and item["status"] == 200:
                 accepted.append(item["data"]["tracking_number"])
@@ -259,17 +276,18 @@ def main() -> None:
         print(json.dumps(summary, ensure_ascii=False))
         if result.errors:
             print("client errors:", result.errors[:5])
-        time.sleep(1)
         if args.triage == "worker":
             if args.kill_worker:
                 thread.join()
                 worker = holder.get("w", worker)
-            print(json.dumps(drain(env, run)))
+            print(json.dumps(drain(env, run, load_ended)))
+        else:
+            time.sleep(1)
         print(json.dumps(verify(env, run, acknowledged, accepted)))
     finally:
         server.terminate()
         server.wait(10)
-        for process in (worker, holder.get("w")):
+        for process in (worker, holder.get("w"), *more_workers):
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(10)
