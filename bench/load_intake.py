@@ -27,7 +27,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from loadgen import ensure_database, gunicorn, run_load, wait_for  # noqa: E402
+from loadgen import (  # noqa: E402
+    cpu_between,
+    cpu_seconds,
+    ensure_database,
+    gunicorn,
+    postgres_backends,
+    process_tree,
+    run_load,
+    wait_for,
+)
 
 PORT = 8101
 MESSAGES = ROOT.parent / "shared" / "data" / "complaints" / "unlabelled_messages.csv"
@@ -130,6 +139,20 @@ print(json.dumps({{'cases': cases, 'accepts': events, 'registers': registers}}))
     }
 
 
+def psql(env, query: str) -> list[int]:
+    output = subprocess.run(
+        ["psql", env["DATABASE_URL"], "-tAF", " ", "-c", query],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [int(n) for n in output.split()]
+
+
+def pending_analyses(env) -> int:
+    return psql(env, "SELECT count(*) FROM triage_pendinganalysis")[0]
+
+
 def drain(env, run: str, load_ended: float, limit: float = 600) -> dict:
     """Wait until the workers have analysed every case of this run; report how long
     the queue took to empty after the load ended, and that each case was analysed once.
@@ -141,13 +164,7 @@ SELECT (SELECT count(*) FROM triage_pendinganalysis p JOIN cases_case c ON c.id 
        (SELECT count(*) FROM triage_casefingerprint f JOIN cases_case c ON c.id = f.case_id
         WHERE c.title LIKE '{run}%')"""
     while True:
-        output = subprocess.run(
-            ["psql", env["DATABASE_URL"], "-tAF", " ", "-c", query],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        pending, fingerprints = (int(n) for n in output.split())
+        pending, fingerprints = psql(env, query)
         if pending == 0 or time.monotonic() - load_ended > limit:
             break
         time.sleep(0.5)
@@ -257,6 +274,15 @@ def main() -> None:
                 clients=args.clients,
                 seconds=args.warmup,
             )
+        # CPU of each side over the measured load (Linux /proc): the server processes,
+        # PostgreSQL's backends for this database, the analysis workers, this client.
+        database = env["DATABASE_URL"].rsplit("/", 1)[1]
+        workers = [w for w in (worker, *more_workers) if w is not None]
+        queued_before = pending_analyses(env) if args.triage == "worker" else 0
+        server_before = cpu_seconds(process_tree(server.pid))
+        postgres_before = cpu_seconds(postgres_backends(database))
+        workers_before = cpu_seconds(p for w in workers for p in process_tree(w.pid))
+        client_before = time.process_time()
         result = run_load(
             f"http://127.0.0.1:{PORT}",
             intake,
@@ -265,6 +291,9 @@ def main() -> None:
             on_response=follow,
         )
         load_ended = time.monotonic()
+        server_cpu = cpu_between(server_before, cpu_seconds(process_tree(server.pid)))
+        postgres_cpu = cpu_between(postgres_before, cpu_seconds(postgres_backends(database)))
+        client_cpu = time.process_time() - client_before
         for item in result.bodies:
             if item["path"].endswith("/accept/") and item["status"] == 200:
                 accepted.append(item["data"]["tracking_number"])
@@ -273,6 +302,10 @@ def main() -> None:
         summary["intakes"] = len(intakes)
         summary["intakes_per_s"] = round(len(intakes) / result.elapsed, 1)
         summary["intake_errors"] = sum(1 for b in intakes if b["status"] != 201)
+        per_request = 1000 / max(len(result.latencies), 1)
+        summary["server_cpu_ms_per_request"] = round(server_cpu * per_request, 2)
+        summary["postgres_cpu_ms_per_request_during_load"] = round(postgres_cpu * per_request, 2)
+        summary["client_cpu_ms_per_request"] = round(client_cpu * per_request, 2)
         print(json.dumps(summary, ensure_ascii=False))
         if result.errors:
             print("client errors:", result.errors[:5])
@@ -280,7 +313,15 @@ def main() -> None:
             if args.kill_worker:
                 thread.join()
                 worker = holder.get("w", worker)
-            print(json.dumps(drain(env, run, load_ended)))
+            drained = drain(env, run, load_ended)
+            spent = cpu_between(
+                workers_before, cpu_seconds(p for w in workers for p in process_tree(w.pid))
+            )
+            # The queue at the start of the load (the warm-up's cases) and this run's.
+            analysed = queued_before + drained["analysed_cases"]
+            drained["analysis_workers"] = len(workers)
+            drained["worker_cpu_ms_per_case"] = round(spent * 1000 / max(analysed, 1), 2)
+            print(json.dumps(drained))
         else:
             time.sleep(1)
         print(json.dumps(verify(env, run, acknowledged, accepted)))
