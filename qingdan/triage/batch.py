@@ -57,7 +57,7 @@ def same_person_many(cases: Sequence[Case]) -> dict[int, list[int]]:
     rows = list(
         Petitioner.objects.filter(condition).values_list("pk", "phone_digest", "id_number_digest")
     )
-    found = {}
+    found: dict[int, list[int]] = {}
     for case in cases:
         p = case.petitioner
         if p is None:
@@ -97,10 +97,10 @@ def detect_many(cases: Sequence[Case], now: dt.datetime | None = None) -> dict[i
     compared: dict[int, list[int]] = {}
     same_day: dict[int, list[str]] = {}
     for case in cases:
-        person = set(persons[case.pk])
-        if not person:
+        records = set(persons[case.pk])
+        if not records:
             continue
-        own = [row for row in light if row[1] in person and row[0] != case.pk]
+        own = [row for row in light if row[1] in records and row[0] != case.pk]
         skip = raised[case.pk]
         chain = _review_chain_ids(case)
         repeat = [
@@ -122,7 +122,7 @@ def detect_many(cases: Sequence[Case], now: dt.datetime | None = None) -> dict[i
     findings: dict[int, list[Finding]] = {}
     for case in cases:
         person = persons[case.pk]
-        found = []
+        found: list[Finding | None] = []
         if person:
             found.append(early_warning.repeat_finding(case, [full[pk] for pk in compared[case.pk]]))
         found.append(groups[case.pk])

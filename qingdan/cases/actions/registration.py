@@ -70,13 +70,15 @@ def next_tracking_numbers(now: dt.datetime, count: int) -> list[str]:
 def _next_from_table(prefix: str, year: int, count: int) -> list[int]:
     # SQLite serialises writers anyway; the counter row is as good as a sequence.
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                TrackingSequence.objects.get_or_create(prefix=prefix, year=year)
-        except IntegrityError:
-            pass  # another registration created the row first
         counter = TrackingSequence.objects.filter(prefix=prefix, year=year)
-        counter.update(last=F("last") + count)
+        if not counter.update(last=F("last") + count):
+            # First number of the year: the row is created, then counted as above.
+            try:
+                with transaction.atomic():
+                    TrackingSequence.objects.get_or_create(prefix=prefix, year=year)
+            except IntegrityError:
+                pass  # another registration created the row first
+            counter.update(last=F("last") + count)
         last = counter.get().last
         return list(range(last - count + 1, last + 1))
 
