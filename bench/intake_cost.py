@@ -9,6 +9,8 @@ Uses the database `qingdan_intake_cost` (created and migrated on first use; its 
 are left there, which is what a running installation looks like: each run adds more).
 The token is looked up the way the server does (cache: locmem here, Redis in
 production). --profile N prints cProfile's top N functions of the intake loop.
+To measure another version of the code with the same script, put its tree first:
+PYTHONPATH=/path/to/other/tree .venv/bin/python bench/intake_cost.py
 """
 
 import argparse
@@ -23,7 +25,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
@@ -59,8 +60,15 @@ def main() -> None:
 
     from qingdan.orgs.demo import load_demo_organisation
     from qingdan.orgs.models import Jurisdiction, User
-    from qingdan.triage.analysis import analyse_pending
 
+    try:
+        from qingdan.triage.analysis import analyse_pending
+    except ImportError:  # the code before the batched analysis (PYTHONPATH=<old tree>)
+        from qingdan.triage.actions import analyse_pending  # type: ignore[attr-defined,no-redef]
+
+    import qingdan
+
+    print(f"code: {Path(qingdan.__file__).parent}", flush=True)
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
     if not User.objects.filter(username="supervisor").exists():
