@@ -97,9 +97,9 @@ def prepare(env) -> tuple[str, list[str]]:
     return token, villages
 
 
-def start_server(env, workers: int) -> subprocess.Popen:
+def start_server(env, workers: int, threads: int = 4) -> subprocess.Popen:
     executable = Path(sys.executable).parent / "gunicorn"
-    return gunicorn(executable, "qingdan.wsgi", PORT, workers, env=env, cwd=ROOT)
+    return gunicorn(executable, "qingdan.wsgi", PORT, workers, threads, env=env, cwd=ROOT)
 
 
 def start_worker(env, nice: int = 0) -> subprocess.Popen | None:
@@ -180,6 +180,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument(
         "--analysis-workers",
@@ -219,7 +220,7 @@ def main() -> None:
     }
     token, villages = prepare(env)
     run = f"LOAD-{uuid.uuid4().hex[:6]}"
-    server = start_server(env, args.workers)
+    server = start_server(env, args.workers, args.threads)
     worker = (
         start_worker(env, args.worker_nice) if args.kill_worker or args.triage == "worker" else None
     )

@@ -145,10 +145,12 @@ def ensure_database(url: str) -> None:
         subprocess.run(["createdb", *host, *user, name], check=True)
 
 
-def gunicorn(executable, app: str, port: int, workers: int = 3, **popen) -> subprocess.Popen:
-    """The server every load bench measures: `workers` processes × 4 threads."""
+def gunicorn(
+    executable, app: str, port: int, workers: int = 3, threads: int = 4, **popen
+) -> subprocess.Popen:
+    """The server every load bench measures: `workers` processes × `threads` threads."""
     command = [str(executable), app, "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-    command += ["--worker-class", "gthread", "--threads", "4", "--log-level", "warning"]
+    command += ["--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning"]
     return subprocess.Popen(command, **popen)
 
 
