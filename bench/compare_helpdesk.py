@@ -97,7 +97,7 @@ def helpdesk(seconds: float, clients: int) -> dict:
         server.wait(10)
 
 
-def qingdan(seconds: float, clients: int, triage: str, workers: int) -> dict:
+def qingdan(seconds: float, clients: int, triage: str, workers: int, nice: int) -> dict:
     """load_intake.py's figures: the load, then (analysis by the workers) the drain,
     then the check that nothing was lost or doubled, in one dict."""
     output = subprocess.run(
@@ -113,6 +113,8 @@ def qingdan(seconds: float, clients: int, triage: str, workers: int) -> dict:
             triage,
             "--analysis-workers",
             str(workers),
+            "--worker-nice",
+            str(nice),
         ],
         check=True,
         capture_output=True,
@@ -131,9 +133,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=12)
     parser.add_argument("--triage", choices=["inline", "worker"], default="inline")
     parser.add_argument("--analysis-workers", type=int, default=1)
+    parser.add_argument("--worker-nice", type=int, default=0, help="the workers under nice -n N")
     args = parser.parse_args()
     theirs = helpdesk(args.seconds, args.clients)
-    ours = qingdan(args.seconds, args.clients, args.triage, args.analysis_workers)
+    ours = qingdan(args.seconds, args.clients, args.triage, args.analysis_workers, args.worker_nice)
     print(json.dumps(theirs, ensure_ascii=False))
     print(json.dumps(ours, ensure_ascii=False))
     ratio = (
