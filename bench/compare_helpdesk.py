@@ -2,6 +2,8 @@
 creating tickets) and against Qingdan's API, on this machine and PostgreSQL.
 
     .venv/bin/python bench/compare_helpdesk.py --seconds 20 --clients 12
+    .venv/bin/python bench/compare_helpdesk.py --seconds 60 --clients 16 \
+        --triage worker --analysis-workers 2     # issue 17, in one run
 
 Creates bench/.venv-helpdesk (django-helpdesk, gunicorn, psycopg) on first use and a
 database `helpdesk_bench`; prints both results and the throughput ratio.
@@ -95,7 +97,9 @@ def helpdesk(seconds: float, clients: int) -> dict:
         server.wait(10)
 
 
-def qingdan(seconds: float, clients: int) -> dict:
+def qingdan(seconds: float, clients: int, triage: str, workers: int, nice: int) -> dict:
+    """load_intake.py's figures: the load, then (analysis by the workers) the drain,
+    then the check that nothing was lost or doubled, in one dict."""
     output = subprocess.run(
         [
             sys.executable,
@@ -105,22 +109,34 @@ def qingdan(seconds: float, clients: int) -> dict:
             "--clients",
             str(clients),
             "--intake-only",
+            "--triage",
+            triage,
+            "--analysis-workers",
+            str(workers),
+            "--worker-nice",
+            str(nice),
         ],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    return lines[0]
+    found: dict = {}
+    for line in output.splitlines():
+        if line.startswith("{"):
+            found.update(json.loads(line))
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=12)
+    parser.add_argument("--triage", choices=["inline", "worker"], default="inline")
+    parser.add_argument("--analysis-workers", type=int, default=1)
+    parser.add_argument("--worker-nice", type=int, default=0, help="the workers under nice -n N")
     args = parser.parse_args()
     theirs = helpdesk(args.seconds, args.clients)
-    ours = qingdan(args.seconds, args.clients)
+    ours = qingdan(args.seconds, args.clients, args.triage, args.analysis_workers, args.worker_nice)
     print(json.dumps(theirs, ensure_ascii=False))
     print(json.dumps(ours, ensure_ascii=False))
     ratio = (

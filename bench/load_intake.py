@@ -4,6 +4,8 @@ the database exactly once. With --kill-worker the `qingdan worker` is killed and
 restarted midway (when the worker command exists).
 
     .venv/bin/python bench/load_intake.py --seconds 30 --clients 16
+    .venv/bin/python bench/load_intake.py --seconds 60 --clients 16 --intake-only \
+        --triage worker --analysis-workers 2     # issue 17: analysis by 2 workers
 
 Each server process first gets --warmup seconds (default 5) of unmeasured intake: it
 loads the classifier and fills its caches, as it does once after a restart.
@@ -25,7 +27,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from loadgen import ensure_database, gunicorn, run_load, wait_for  # noqa: E402
+from loadgen import (  # noqa: E402
+    cpu_between,
+    cpu_seconds,
+    ensure_database,
+    gunicorn,
+    postgres_backends,
+    process_tree,
+    run_load,
+    wait_for,
+)
 
 PORT = 8101
 MESSAGES = ROOT.parent / "shared" / "data" / "complaints" / "unlabelled_messages.csv"
@@ -86,9 +97,9 @@ def prepare(env) -> tuple[str, list[str]]:
     return token, villages
 
 
-def start_server(env, workers: int) -> subprocess.Popen:
+def start_server(env, workers: int, threads: int = 4) -> subprocess.Popen:
     executable = Path(sys.executable).parent / "gunicorn"
-    return gunicorn(executable, "qingdan.wsgi", PORT, workers, env=env, cwd=ROOT)
+    return gunicorn(executable, "qingdan.wsgi", PORT, workers, threads, env=env, cwd=ROOT)
 
 
 def start_worker(env, nice: int = 0) -> subprocess.Popen | None:
@@ -128,27 +139,39 @@ print(json.dumps({{'cases': cases, 'accepts': events, 'registers': registers}}))
     }
 
 
-def drain(env, run: str, limit: float = 600) -> dict:
-    """Wait until the worker has analysed every case of this run; report how long the
-    queue took to empty after the load, and that each case was analysed once."""
-    script = f"""
-import json
-from qingdan.triage.models import CaseFingerprint, PendingAnalysis
-ours = dict(case__title__startswith={run!r})
-print(json.dumps([PendingAnalysis.objects.filter(**ours).count(),
-                  CaseFingerprint.objects.filter(**ours).count()]))
-"""
-    started = time.monotonic()
+def psql(env, query: str) -> list[int]:
+    output = subprocess.run(
+        ["psql", env["DATABASE_URL"], "-tAF", " ", "-c", query],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [int(n) for n in output.split()]
+
+
+def pending_analyses(env) -> int:
+    return psql(env, "SELECT count(*) FROM triage_pendinganalysis")[0]
+
+
+def drain(env, run: str, load_ended: float, limit: float = 600) -> dict:
+    """Wait until the workers have analysed every case of this run; report how long
+    the queue took to empty after the load ended, and that each case was analysed once.
+    Polled with psql every half second (a Django shell per look would take the CPU
+    the workers need)."""
+    query = f"""
+SELECT (SELECT count(*) FROM triage_pendinganalysis p JOIN cases_case c ON c.id = p.case_id
+        WHERE c.title LIKE '{run}%'),
+       (SELECT count(*) FROM triage_casefingerprint f JOIN cases_case c ON c.id = f.case_id
+        WHERE c.title LIKE '{run}%')"""
     while True:
-        output = manage("shell", "-c", script, env=env, capture=True).stdout
-        pending, fingerprints = json.loads(output.strip().splitlines()[-1])
-        if pending == 0 or time.monotonic() - started > limit:
+        pending, fingerprints = psql(env, query)
+        if pending == 0 or time.monotonic() - load_ended > limit:
             break
-        time.sleep(2)
+        time.sleep(0.5)
     return {
         "analysis_queue_left": pending,
         "analysed_cases": fingerprints,
-        "drain_seconds_after_load": round(time.monotonic() - started, 1),
+        "drain_seconds_after_load": round(time.monotonic() - load_ended, 1),
     }
 
 
@@ -157,7 +180,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument(
+        "--analysis-workers",
+        type=int,
+        default=1,
+        help="`qingdan worker` processes analysing the queue (with --triage worker)",
+    )
     parser.add_argument(
         "--warmup", type=float, default=5, help="seconds of unmeasured intake first (0: none)"
     )
@@ -190,10 +220,14 @@ def main() -> None:
     }
     token, villages = prepare(env)
     run = f"LOAD-{uuid.uuid4().hex[:6]}"
-    server = start_server(env, args.workers)
+    server = start_server(env, args.workers, args.threads)
     worker = (
         start_worker(env, args.worker_nice) if args.kill_worker or args.triage == "worker" else None
     )
+    more_workers = [
+        start_worker(env, args.worker_nice)
+        for _ in range(args.analysis_workers - 1 if args.triage == "worker" else 0)
+    ]
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     acknowledged: list[str] = []
     accepted: list[str] = []
@@ -241,6 +275,15 @@ def main() -> None:
                 clients=args.clients,
                 seconds=args.warmup,
             )
+        # CPU of each side over the measured load (Linux /proc): the server processes,
+        # PostgreSQL's backends for this database, the analysis workers, this client.
+        database = env["DATABASE_URL"].rsplit("/", 1)[1]
+        workers = [w for w in (worker, *more_workers) if w is not None]
+        queued_before = pending_analyses(env) if args.triage == "worker" else 0
+        server_before = cpu_seconds(process_tree(server.pid))
+        postgres_before = cpu_seconds(postgres_backends(database))
+        workers_before = cpu_seconds(p for w in workers for p in process_tree(w.pid))
+        client_before = time.process_time()
         result = run_load(
             f"http://127.0.0.1:{PORT}",
             intake,
@@ -248,6 +291,10 @@ def main() -> None:
             seconds=args.seconds,
             on_response=follow,
         )
+        load_ended = time.monotonic()
+        server_cpu = cpu_between(server_before, cpu_seconds(process_tree(server.pid)))
+        postgres_cpu = cpu_between(postgres_before, cpu_seconds(postgres_backends(database)))
+        client_cpu = time.process_time() - client_before
         for item in result.bodies:
             if item["path"].endswith("/accept/") and item["status"] == 200:
                 accepted.append(item["data"]["tracking_number"])
@@ -256,20 +303,33 @@ def main() -> None:
         summary["intakes"] = len(intakes)
         summary["intakes_per_s"] = round(len(intakes) / result.elapsed, 1)
         summary["intake_errors"] = sum(1 for b in intakes if b["status"] != 201)
+        per_request = 1000 / max(len(result.latencies), 1)
+        summary["server_cpu_ms_per_request"] = round(server_cpu * per_request, 2)
+        summary["postgres_cpu_ms_per_request_during_load"] = round(postgres_cpu * per_request, 2)
+        summary["client_cpu_ms_per_request"] = round(client_cpu * per_request, 2)
         print(json.dumps(summary, ensure_ascii=False))
         if result.errors:
             print("client errors:", result.errors[:5])
-        time.sleep(1)
         if args.triage == "worker":
             if args.kill_worker:
                 thread.join()
                 worker = holder.get("w", worker)
-            print(json.dumps(drain(env, run)))
+            drained = drain(env, run, load_ended)
+            spent = cpu_between(
+                workers_before, cpu_seconds(p for w in workers for p in process_tree(w.pid))
+            )
+            # The queue at the start of the load (the warm-up's cases) and this run's.
+            analysed = queued_before + drained["analysed_cases"]
+            drained["analysis_workers"] = len(workers)
+            drained["worker_cpu_ms_per_case"] = round(spent * 1000 / max(analysed, 1), 2)
+            print(json.dumps(drained))
+        else:
+            time.sleep(1)
         print(json.dumps(verify(env, run, acknowledged, accepted)))
     finally:
         server.terminate()
         server.wait(10)
-        for process in (worker, holder.get("w")):
+        for process in (worker, holder.get("w"), *more_workers):
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(10)

@@ -6,12 +6,14 @@ time, and record status, latency and the response body of each. Loopback only.
 
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 Request = tuple[str, str, dict | None, dict]  # method, path, json body, headers
@@ -154,8 +156,64 @@ def ensure_database(url: str) -> None:
         subprocess.run(["createdb", *host, *user, name], check=True)
 
 
-def gunicorn(executable, app: str, port: int, workers: int = 3, **popen) -> subprocess.Popen:
-    """The server every load bench measures: `workers` processes × 4 threads."""
+def gunicorn(
+    executable, app: str, port: int, workers: int = 3, threads: int = 4, **popen
+) -> subprocess.Popen:
+    """The server every load bench measures: `workers` processes × `threads` threads."""
     command = [str(executable), app, "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-    command += ["--worker-class", "gthread", "--threads", "4", "--log-level", "warning"]
+    command += ["--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning"]
     return subprocess.Popen(command, **popen)
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()  # fields after the command name
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants (gunicorn's master and its workers)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [child for pid in frontier for child in parents.get(pid, [])]
+        found.extend(frontier)
+    return found
+
+
+def postgres_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to `database`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if command.startswith("postgres: ") and f" {database} " in command:
+            found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc)."""
+    found = {}
+    for pid in pids:
+        if fields := _stat(pid):
+            found[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return found
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two `cpu_seconds` snapshots (a process that started
+    in between counts from zero)."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())

@@ -174,7 +174,8 @@ for _proxy in QINGDAN_TRUSTED_PROXIES:
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, the account kept a few seconds in CACHES.
+        "qingdan.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["qingdan.api.permissions.IsStaffMember"],
@@ -201,6 +202,10 @@ REST_FRAMEWORK = {
 # API request rates ("600/min", "20/s"; empty: unlimited), counted in CACHES.
 QINGDAN_API_RATE_USER = os.environ.get("QINGDAN_API_RATE_USER", "600/min")
 QINGDAN_API_RATE_ANON = os.environ.get("QINGDAN_API_RATE_ANON", "60/min")
+# Seconds an API token's account is kept in CACHES (0: read it on every request). A
+# token deleted or an account changed is forgotten at once in the processes sharing the
+# cache, and in every case after this many seconds (qingdan.api.authentication).
+QINGDAN_API_TOKEN_CACHE_SECONDS = int(os.environ.get("QINGDAN_API_TOKEN_CACHE_SECONDS", 10))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qingdan API",
     "DESCRIPTION": "清单 — problem list to results list",

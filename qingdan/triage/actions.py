@@ -1,10 +1,12 @@
-"""The triage actions: the only code in this app that writes.
+"""The triage actions: the only code in this app that writes (with `analysis`, the
+worker's batched intake analysis).
 
 `analyse_or_queue` listens to registrations (registered in `apps.py` with
 `qingdan.cases.listeners.listen_registered`) and is called inside the registration's
 transaction. By default (QINGDAN_TRIAGE_AT_INTAKE=inline) it runs
 `on_case_registered` there; with `worker` it only queues the case and the worker runs
-the analysis a moment later (`analyse_pending`, the intake-analysis job), so a busy
+the analysis a moment later (`analysis.analyse_pending`, the intake-analysis job, which
+analyses the queued cases in batches and writes their findings), so a busy
 hotline's intake does not wait for it. Cases registered in bulk (the work-order
 import) are always queued (`queue_analyses`). Each step runs in its own savepoint:
 in production a failing step is logged and registration goes on without that
@@ -80,43 +82,6 @@ def queue_analyses(cases: Sequence[Case]) -> None:
     insert_rows(PendingAnalysis, [make(case=case, queued_at=now) for case in cases])
 
 
-RETRY_FAILED_ANALYSIS = dt.timedelta(minutes=10)
-
-
-def analyse_pending(limit: int = 500, should_stop=lambda: False) -> int:
-    """Run the queued intake analyses, oldest first, each in its own transaction with
-    the removal of its queue row: claimed once (SKIP LOCKED on PostgreSQL), never
-    lost (a crash rolls the claim back). A case whose analysis fails is logged and
-    tried again later, after the others. Returns how many were analysed."""
-    done = 0
-    while done < limit and not should_stop():
-        now = timezone.now()
-        claimed = None
-        try:
-            with transaction.atomic():
-                pending = PendingAnalysis.objects.filter(queued_at__lte=now).order_by(
-                    "queued_at", "case_id"
-                )
-                if transaction.get_connection().features.has_select_for_update_skip_locked:
-                    pending = pending.select_for_update(skip_locked=True)
-                row = pending.first()
-                if row is None:
-                    return done
-                claimed = row.pk
-                if not PendingAnalysis.objects.filter(pk=row.pk).delete()[0]:
-                    continue  # another worker took it meanwhile (SQLite)
-                case = Case.objects.select_related("jurisdiction", "petitioner").get(pk=row.pk)
-                on_case_registered(case)
-        except Exception:
-            if claimed is None:
-                raise
-            logger.exception("intake analysis of case %s failed; retried later", claimed)
-            PendingAnalysis.objects.filter(pk=claimed).update(queued_at=now + RETRY_FAILED_ANALYSIS)
-            continue
-        done += 1
-    return done
-
-
 def on_case_registered(case: Case) -> None:
     """Analyse a newly registered case: fingerprint for duplicates, category suggestion
     vs the clerk's choice, hot-term scan, repeat / group / flood warnings."""
@@ -189,13 +154,7 @@ def scan_hot_terms(case: Case) -> CaseFlag | None:
     )
     if not evidence:
         return None
-    message = str(
-        _("Hot terms (%(level)s): %(terms)s")
-        % {
-            "level": HotTermLevel(hotterms.highest_level(evidence)).label,
-            "terms": "、".join(entry["term"] for entry in evidence[:10]),
-        }
-    )[:300]
+    message = hot_term_message(evidence)
     flag = case.flags.filter(kind=FlagKind.HOT_TERM).first()
     if flag is not None:
         if flag.evidence.get("terms") == evidence:
@@ -210,6 +169,16 @@ def scan_hot_terms(case: Case) -> CaseFlag | None:
         case, SYSTEM, Action.NOTE, note=message, data={"flag": FlagKind.HOT_TERM, "terms": evidence}
     )
     return flag
+
+
+def hot_term_message(evidence: list[dict]) -> str:
+    return str(
+        _("Hot terms (%(level)s): %(terms)s")
+        % {
+            "level": HotTermLevel(hotterms.highest_level(evidence)).label,
+            "terms": "、".join(entry["term"] for entry in evidence[:10]),
+        }
+    )[:300]
 
 
 def flag_warnings(case: Case, *, now: dt.datetime | None = None) -> list[CaseFlag]:

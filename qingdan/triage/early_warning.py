@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.cases.choices import RAISED_TOGETHER, PetitionerKind
 from qingdan.cases.models import Case, CaseFlag, CaseLink, Petitioner
 from qingdan.orgs.choices import Level
+from qingdan.orgs.models import Jurisdiction
 
 from .choices import FlagKind
 from .text import VectorCache, similarities
@@ -106,6 +107,9 @@ def _by_subject_only(case: Case) -> bool:
     return case.petitioner is not None and case.petitioner.kind == PetitionerKind.ENTERPRISE
 
 
+REPEAT_COMPARED = 200  # the petitioner's most recent earlier cases compared
+
+
 def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
     if not person:
         return None
@@ -116,8 +120,13 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
         .exclude(pk__in=_review_chain_ids(case))
         .exclude(pk__in=raised_together(case))
         .exclude(parent=case)
-        .order_by("-registered_at")[:200]
+        .order_by("-registered_at")[:REPEAT_COMPARED]
     )
+    return repeat_finding(case, earlier)
+
+
+def repeat_finding(case: Case, earlier: list[Case]) -> Finding | None:
+    """The repeat warning of `case` given the earlier cases compared with it."""
     if not earlier:
         return None
     scores = similarities(_text(case), [_text(c) for c in earlier])
@@ -170,8 +179,11 @@ def recent_texts(keys: list[tuple]) -> dict[tuple, str]:
     return {by_pk[pk]: f"{title}\n{opening}" for pk, title, opening in rows}
 
 
-def group_scan_rows(scope_prefix: str, since: dt.datetime, exclude_pk: int | None = None):
-    """The recent cases of one place that a group scan compares a new case with."""
+def group_scan_rows(
+    scope_prefix: str, since: dt.datetime, exclude_pk: int | None = None, limit: int | None = None
+):
+    """The recent cases of one place that a group scan compares a new case with
+    (`limit`: instead of QINGDAN_GROUP_MAX_SCAN)."""
     rows = Case.objects.filter(
         jurisdiction__code__startswith=scope_prefix, registered_at__gte=since
     )
@@ -179,7 +191,7 @@ def group_scan_rows(scope_prefix: str, since: dt.datetime, exclude_pk: int | Non
         rows = rows.exclude(pk=exclude_pk)
     return rows.order_by("-registered_at").values_list(
         "pk", "tracking_number", "petitioner_id", "headcount", "registered_at"
-    )[: threshold("QINGDAN_GROUP_MAX_SCAN")]
+    )[: threshold("QINGDAN_GROUP_MAX_SCAN") if limit is None else limit]
 
 
 def group_keys(rows) -> list[tuple]:
@@ -188,17 +200,31 @@ def group_keys(rows) -> list[tuple]:
     return [(pk, number, registered) for pk, number, _p, _h, registered in rows]
 
 
+def group_town(case: Case) -> Jurisdiction:
+    return case.jurisdiction.ancestor(Level.TOWN) or case.jurisdiction
+
+
+def group_text(case: Case) -> str:
+    return f"{case.title}\n{case.content[:GROUP_TEXT_CHARS]}"
+
+
 def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
     """Many distinct petitioners with similar text in the same town within a few days."""
-    town = case.jurisdiction.ancestor(Level.TOWN) or case.jurisdiction
+    town = group_town(case)
     since = now - dt.timedelta(days=threshold("QINGDAN_GROUP_WINDOW_DAYS"))
     rows = group_scan_rows(town.scope_prefix, since, exclude_pk=case.pk)
+    if not rows:
+        return None
+    scores = GROUP_VECTORS.similarities(group_text(case), group_keys(rows), recent_texts)
+    return group_finding(case, person, town, rows, scores)
+
+
+def group_finding(case: Case, person: list[int], town, rows, scores) -> Finding | None:
+    """The group warning of `case` given the town's recent cases (`group_scan_rows`)
+    and their similarity to it."""
     recent = [_Recent(*row[:4]) for row in rows]
     if not recent:
         return None
-    own = f"{case.title}\n{case.content[:GROUP_TEXT_CHARS]}"
-    keys = group_keys(rows)
-    scores = GROUP_VECTORS.similarities(own, keys, recent_texts)
     minimum = threshold("QINGDAN_GROUP_SIMILARITY")
     similar = [(c, float(s)) for c, s in zip(recent, scores, strict=True) if s >= minimum]
     # Distinct people: petitioner records (this person's records count once), and the
@@ -241,12 +267,14 @@ def find_group(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
     )
 
 
+def flood_day(case: Case) -> dt.datetime:
+    return timezone.localtime(case.registered_at).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def find_flood(case: Case, person: list[int], now: dt.datetime) -> Finding | None:
     if not person:
         return None
-    day_start = timezone.localtime(case.registered_at).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
+    day_start = flood_day(case)
     same_day = list(
         Case.objects.filter(
             petitioner_id__in=person,
@@ -259,6 +287,11 @@ def find_flood(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
         .order_by("registered_at")
         .values_list("tracking_number", flat=True)
     )
+    return flood_finding(day_start, same_day)
+
+
+def flood_finding(day_start: dt.datetime, same_day: list[str]) -> Finding | None:
+    """The flood warning given the filer's other cases of that day (their numbers)."""
     count = len(same_day) + 1
     if count < threshold("QINGDAN_FLOOD_PER_DAY"):
         return None

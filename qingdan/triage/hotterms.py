@@ -80,6 +80,16 @@ def find_hits_by_field(texts: dict[str, str]) -> dict[str, list[Hit]]:
     return {name: _hits(automaton, text) for name, text in texts.items()}
 
 
+def current_automaton() -> ahocorasick.Automaton | None:
+    """The automaton of the current list (its fingerprint read once), for `hits_with`
+    over many texts (the worker's batches)."""
+    return _automaton.current()
+
+
+def hits_with(automaton: ahocorasick.Automaton | None, text: str) -> list[Hit]:
+    return _hits(automaton, text)
+
+
 def _hits(automaton: ahocorasick.Automaton | None, text: str) -> list[Hit]:
     if automaton is None or not text:
         return []

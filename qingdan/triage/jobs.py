@@ -7,7 +7,7 @@ from django.conf import settings
 
 from qingdan.core.jobs import JobContext, job
 
-from .actions import analyse_pending
+from .analysis import analyse_pending
 from .warmup import start_warming
 
 

@@ -111,6 +111,17 @@ def _dot(rows: csr_matrix, one: csr_matrix) -> np.ndarray:
     return np.asarray(rows @ vector).ravel()
 
 
+def vectors(texts: Sequence[str]) -> csr_matrix:
+    """The bigram vectors of many texts at once (row i: the vector of texts[i])."""
+    return _similarity_vectorizer.transform(list(texts))
+
+
+def scores(matrix: csr_matrix, vector: csr_matrix) -> np.ndarray:
+    """The similarity of each row of `matrix` (`VectorCache.matrix`) to one row of
+    `vectors`: the arithmetic of `VectorCache.similarities`, so the same figures."""
+    return _dot(matrix, vector)
+
+
 def similarity(a: str, b: str) -> float:
     return float(similarities(a, [b])[0])
 
@@ -147,6 +158,11 @@ class VectorCache:
         keys)` returns {key: text} for the keys not cached."""
         if not keys:
             return np.zeros(0)
+        return _dot(self.matrix(keys, load), _similarity_vectorizer.transform([text]))
+
+    def matrix(self, keys: Sequence[Hashable], load: Callable[[list], dict]) -> csr_matrix:
+        """The vectors of `keys`, one row each (missing ones read through `load`): to
+        score many texts against the same keys with `scores`, stacked once."""
         with self._lock:
             rows = {key: self._rows[key] for key in keys if key in self._rows}
         missing = list(dict.fromkeys(key for key in keys if key not in rows))
@@ -174,7 +190,7 @@ class VectorCache:
             ),
             shape=(len(keys), _similarity_vectorizer.n_features),
         )
-        return _dot(stacked, _similarity_vectorizer.transform([text]))
+        return stacked
 
     def fill(self, keys: Sequence[Hashable], load: Callable[[list], dict]) -> int:
         """Vectorise the keys not cached yet (a warm-up after a restart); returns how

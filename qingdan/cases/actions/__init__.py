@@ -14,7 +14,7 @@ from qingdan.core.errors import (
     VersionConflict,
 )
 
-from .base import DUE_FIELDS, Actor, as_actor, commit, guard, record_event, require
+from .base import DUE_FIELDS, Actor, as_actor, commit, event_row, guard, record_event, require
 from .clock import pause_clock, resume_clock
 from .cohandling import give_co_opinion
 from .records import (
@@ -67,6 +67,7 @@ __all__ = [
     "guard",
     "pause_clock",
     "record_event",
+    "event_row",
     "require",
     "resume_clock",
     "accept",

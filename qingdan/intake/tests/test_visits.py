@@ -13,7 +13,7 @@ from qingdan.cases.models import Case, CaseEvent, CaseFlag, Petitioner
 from qingdan.core.errors import NotAllowed, ValidationFailed
 from qingdan.orgs.testing import ENTERPRISE, build_county, category
 from qingdan.stats.indicators import indicators as stats_indicators
-from qingdan.triage.actions import analyse_pending
+from qingdan.triage.analysis import analyse_pending
 
 from ..actions import record_enterprise_visit
 from ..models import EnterpriseVisit

@@ -8,7 +8,7 @@ from django.test import TestCase, override_settings
 from qingdan.cases.models import CaseFlag
 from qingdan.jobs.worker import Worker
 from qingdan.orgs.testing import PERSON, build_county
-from qingdan.triage.actions import analyse_pending
+from qingdan.triage.analysis import analyse_pending
 from qingdan.triage.choices import FlagKind
 from qingdan.triage.models import CaseFingerprint, PendingAnalysis
 
@@ -50,7 +50,8 @@ class DeferredAnalysisTests(FreshIndexMixin, TestCase):
         good = register(self.org, title="第二件", content="内容二")
         with (
             mock.patch("qingdan.triage.actions.scan_hot_terms", broken),
-            self.assertLogs("qingdan.triage.actions", "ERROR"),
+            mock.patch("qingdan.triage.batch.hot_term_evidence_many", broken),
+            self.assertLogs("qingdan.triage", "ERROR"),
         ):
             self.assertEqual(analyse_pending(), 0)
         # Both failed under the patch: each stays queued, pushed back, nothing half-written.
