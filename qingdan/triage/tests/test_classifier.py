@@ -41,8 +41,11 @@ class ClassifierTests(TestCase):
 
     def test_model_is_stored_and_versioned(self):
         self.assertEqual(self.model.version, 1)
-        # The held-out slice is never learnt from: it judges the next model.
-        self.assertEqual(self.model.n_samples + self.model.metrics["held_out"], TRAIN * len(LABELS))
+        # The held-out slice is never learnt from: it judges the next model. (The messages
+        # written for the tests, without ../shared, may leave too few to hold out: then
+        # every message is learnt from.)
+        held_out = self.model.metrics.get("held_out", 0)
+        self.assertEqual(self.model.n_samples + held_out, TRAIN * len(LABELS))
         self.assertEqual(
             sorted(self.model.classes),
             sorted(getattr(self.org, LABEL_TO_CATEGORY[label]).pk for label in LABELS),
