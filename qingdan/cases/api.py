@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from qingdan.core import endpoints, pii
+from qingdan.core import endpoints
 from qingdan.core.catalogue import ActionSpec
 from qingdan.core.errors import ValidationFailed
 from qingdan.core.versioning import etag, not_modified
@@ -69,7 +69,11 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-registered_at"]
 
     def get_queryset(self):
-        return with_relations(Case.objects.visible_to(self.request.user))
+        cases = with_relations(Case.objects.visible_to(self.request.user))
+        if self.action in ("retrieve", "timeline"):
+            # One case: its representatives' names are masked in its free text too.
+            cases = cases.prefetch_related("representatives")
+        return cases
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -131,7 +135,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         events = case.events.select_related(
             "actor", "from_unit", "to_unit", "from_jurisdiction", "to_jurisdiction"
         )
-        masker = pii.Masker.for_petitioner(case.petitioner)
+        masker = case.free_text_masker()
         return Response(EventOutput(events, many=True, context={"masker": masker}).data)
 
     @extend_schema(request=RevealInput, responses=RevealedPetitioner)

@@ -190,9 +190,10 @@ class CaseOutput(BuiltOnce, serializers.ModelSerializer):
 
     def to_representation(self, instance):
         """Free text masked with the detector and the case's own petitioner values (from
-        the petitioner already loaded with the case): whole only through `reveal`."""
+        the petitioner already loaded with the case; the detail reads the representatives
+        too): whole only through `reveal`."""
         data = super().to_representation(instance)
-        masker = pii.Masker.for_petitioner(instance.petitioner)
+        masker = instance.free_text_masker()
         for name in Case.FREE_TEXT_FIELDS:
             if data.get(name):
                 data[name] = masker(data[name])

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core import crypto, masking
+from qingdan.core import crypto, masking, pii
 from qingdan.core.crypto import DigestField, EncryptedTextField
 from qingdan.core.validators import IdType
 from qingdan.orgs.choices import Level
@@ -366,6 +366,19 @@ class Case(models.Model):
                 Tier(self.tier)
             ]
         )
+
+    def free_text_masker(self) -> pii.Masker:
+        """The masker of this case's free text: the detector, the petitioner's values and,
+        when they were read with the case (`prefetch_related("representatives")`, as the
+        case page and the API's case detail do), its representatives' values. A list page
+        reads no representatives: it masks with the petitioner's, as for one case each."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        if not prefetched.get("representatives"):
+            return pii.Masker.for_petitioner(self.petitioner)
+        known = list(self.petitioner.personal_values()) if self.petitioner else []
+        for representative in self.representatives.all():
+            known.extend(representative.personal_values())
+        return pii.Masker(known)
 
 
 class CoHandling(models.Model):

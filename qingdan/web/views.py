@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -227,6 +227,8 @@ def action_forms_for(request, case: Case, bound=None) -> list:
 
 
 def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=None, status=200):
+    # Its representatives' names are masked in its free text too.
+    prefetch_related_objects([case], "representatives")
     events = case.events.select_related(
         "actor",
         "from_unit__jurisdiction",
@@ -258,7 +260,7 @@ def render_case(request, case: Case, *, bound=None, revealed=None, reveal_form=N
         "documents_panel": case_panel(request.user, case),
         "now": timezone.now(),
         # Free text is masked for everyone, whole only after a logged reveal.
-        "pii": pii.REVEAL if revealed is not None else pii.Masker.for_petitioner(case.petitioner),
+        "pii": pii.REVEAL if revealed is not None else case.free_text_masker(),
     }
     response = render(request, "web/case.html", context, status=status)
     if revealed is not None:

@@ -101,8 +101,9 @@ class CasePageTests(TestCase):
             org.town_clerk, self.case, lead_unit=org.town_office, co_units=[org.police_station]
         )
         url = f"/cases/{self.case.pk}/"
-        # Two of them list the case's documents and its supervision notices (documents).
-        for user, queries in ((org.town_clerk, 18), (org.town_handler, 15)):
+        # Two of them list the case's documents and its supervision notices (documents),
+        # one reads its representatives (their names are masked in its free text).
+        for user, queries in ((org.town_clerk, 19), (org.town_handler, 16)):
             self.client.force_login(user)
             with self.assertNumQueries(queries):
                 self.client.get(url)

@@ -106,6 +106,33 @@ class FreeTextMaskingTests(TestCase):
         self.assert_nothing_personal(queue.content.decode(), "queue")
         self.assert_no_reveal_logged()
 
+    def test_a_group_petitions_representatives_are_masked_in_its_free_text(self):
+        representative = "欧阳春来"
+        group = actions.register_case(
+            self.org.town_clerk,
+            channel="walk_in",
+            title="三十户村民反映饮水问题",
+            content=f"由代表{representative}反映：村里自来水浑浊。",
+            jurisdiction=self.org.village,
+            category=self.org.construction,
+            petitioner=PERSON,
+            headcount=30,
+            representatives=[{"name": representative, "phone": "13700001111"}],
+        )
+        actions.add_note(self.org.town_clerk, group, note=f"已与{representative}约定回访时间")
+        masked = group.representatives.get().masked_name
+        client = token_client(self.org.analyst)
+        detail = client.get(f"/api/v1/cases/{group.tracking_number}/")
+        self.assertNotIn(representative, detail.content.decode())
+        self.assertIn(masked, detail.json()["content"])
+        timeline = client.get(f"/api/v1/cases/{group.tracking_number}/timeline/")
+        self.assertNotIn(representative, timeline.content.decode())
+        self.client.force_login(self.org.analyst)
+        page = self.client.get(f"/cases/{group.pk}/")
+        self.assertNotContains(page, representative)
+        self.assertContains(page, masked)
+        self.assert_no_reveal_logged()
+
     def test_staff_who_may_reveal_see_it_masked_until_they_do(self):
         self.client.force_login(self.org.town_clerk)
         self.assert_nothing_personal(self.client.get(f"/cases/{self.case.pk}/").content.decode())
