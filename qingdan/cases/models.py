@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.core import crypto, masking, pii
 from qingdan.core.crypto import DigestField, EncryptedTextField
@@ -197,7 +198,7 @@ class Case(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
     title = models.CharField(_("title"), max_length=200)
-    content = models.TextField(_("content"), max_length=20000)
+    content = models.TextField(pgettext_lazy("case", "content"), max_length=20000)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
     )

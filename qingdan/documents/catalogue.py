@@ -8,6 +8,7 @@ snapshots what it drew on, and the preview shows it before it is issued.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.core import catalogue as c
 from qingdan.core.catalogue import ActionSpec, Catalogue
@@ -63,7 +64,7 @@ DOCUMENT_ACTIONS = Catalogue(
         ActionSpec(
             "issue",
             actions.issue,
-            _("Issue"),
+            pgettext_lazy("document", "Issue"),
             {"kind": _kind(), **_texts()},
             versioned=False,
             creates=True,

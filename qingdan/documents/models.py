@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.cases.models import Case
 from qingdan.orgs.models import Jurisdiction
@@ -198,12 +199,12 @@ class Document(models.Model):
     current_version = models.PositiveSmallIntegerField(_("current version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
+        verbose_name=pgettext_lazy("document", "issued by"),
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("issued at"), db_index=True)
+    created_at = models.DateTimeField(pgettext_lazy("document", "issued at"), db_index=True)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -243,12 +244,12 @@ class DocumentVersion(models.Model):
     reason = models.TextField(_("reason for the correction"), blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
+        verbose_name=pgettext_lazy("document", "issued by"),
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("document", "issued at"))
 
     class Meta:
         verbose_name = _("document version")

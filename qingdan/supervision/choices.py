@@ -1,10 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticeState(models.TextChoices):
     OPEN = "open", _("Waiting for the reply")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("supervision notice", "Answered")
 
 
 class KeyCaseState(models.TextChoices):
