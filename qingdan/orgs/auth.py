@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
 from qingdan.core.client import client_address
+from qingdan.core.limits import count, uncount
 
 
 def _keys(request, username: str) -> tuple[str, str]:
@@ -28,16 +29,7 @@ def is_throttled(request, username: str) -> bool:
 
 def record_failure(request, username: str) -> None:
     for key in _keys(request, username):
-        _count(key)
-
-
-def _count(key: str, amount: int = 1) -> int:
-    cache.add(key, 0, settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
-    try:
-        return cache.incr(key, amount)
-    except ValueError:  # expired between add and incr
-        cache.set(key, max(amount, 0), settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
-        return max(amount, 0)
+        count(key, settings.QINGDAN_LOGIN_LOCKOUT_SECONDS)
 
 
 def reserve_attempt(request, username: str) -> bool:
@@ -47,14 +39,15 @@ def reserve_attempt(request, username: str) -> bool:
     attempt not counted, when a limit is reached; a successful attempt is taken back
     (`release_attempt`)."""
     account_key, address_key = _keys(request, username)
-    account = _count(account_key)
-    address = _count(address_key)
+    window = settings.QINGDAN_LOGIN_LOCKOUT_SECONDS
+    account = count(account_key, window)
+    address = count(address_key, window)
     if (
         account > settings.QINGDAN_LOGIN_FAILURES_PER_ACCOUNT
         or address > settings.QINGDAN_LOGIN_FAILURES_PER_ADDRESS
     ):
-        _count(account_key, -1)
-        _count(address_key, -1)
+        uncount(account_key)
+        uncount(address_key)
         return False
     return True
 
@@ -64,7 +57,7 @@ def clear_failures(request, username: str) -> None:
     taken back (its earlier failures stand)."""
     account_key, address_key = _keys(request, username)
     cache.delete(account_key)
-    _count(address_key, -1)
+    uncount(address_key)
 
 
 class ThrottledModelBackend(ModelBackend):

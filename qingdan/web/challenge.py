@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from qingdan.core.limits import count
+from qingdan.core.limits import count, uncount
 
 SALT = "qingdan.web.portal.challenge"
 TOKEN_MAX_AGE = 60 * 60
@@ -80,10 +80,7 @@ def reserve_phone_submission(phone: str) -> bool:
 
 def release_phone_submission(phone: str) -> None:
     """The submission was refused: it does not count against the phone."""
-    try:
-        cache.decr(f"portal-submit-phone:{phone}")
-    except ValueError:  # expired meanwhile
-        pass
+    uncount(f"portal-submit-phone:{phone}")
 
 
 def allow_lookup_from(address: str) -> bool:
