@@ -164,7 +164,7 @@ def insert_rows(model, objs: list, *, with_ids: bool = True) -> None:
             obj.pk = pk
         fields = [model._meta.pk, *fields]
     readers = [_reader(f, connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = _columns(connection, fields)
     placeholders = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
@@ -208,7 +208,7 @@ def insert_values(model, objs: list, *, unique: tuple[str, ...] = ()) -> set[int
     if not objs:
         return set()
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor not in {"postgresql", "sqlite"}:
+    if not supported():
         raise NotImplementedError(connection.vendor)
     for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
         obj.pk = pk

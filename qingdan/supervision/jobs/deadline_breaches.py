@@ -23,7 +23,7 @@ from qingdan.deadlines.choices import AlertLevel
 from qingdan.deadlines.models import DeadlineAlert
 from qingdan.deadlines.services import Clock, next_check_after, pending_clocks, status_at
 
-from ..actions.breaches import act_on_deadlines
+from ..actions.breaches import act_on_deadlines, alerts_due
 from ..actions.burst import act_on_due_cases, claim_due_cases
 
 log = logging.getLogger("qingdan.worker")
@@ -61,12 +61,8 @@ def chase_cases(ctx: JobContext) -> None:
             _one_by_one(ctx, [case.pk for case in cases])
             skip.update(case.pk for case in cases)
             continue
-        report = ctx.report
-        report.add("candidates", len(cases))
-        report.add("acted", outcome.acted)
-        for alert in outcome.alerts:
-            report.add("warnings" if alert.level == AlertLevel.WARNING else "overdue")
-            report.add("escalated", alert.escalated)
+        ctx.report.add("candidates", len(cases))
+        _report_acted(ctx, outcome.acted, outcome.alerts)
         for case, error in outcome.failed:
             try:
                 raise error
@@ -86,11 +82,11 @@ def _one_by_one(ctx: JobContext, case_pks: list[int]) -> None:
     cases = Case.objects.filter(pk__in=case_pks, next_check_at__lte=now).prefetch_related(
         "clock_pauses"
     )
-    raised = set(
-        DeadlineAlert.objects.filter(case_id__in=case_pks).values_list(
-            "case_id", "stage", "level", "due_at"
-        )
-    )
+    raised: dict[int, set] = {}
+    for case_id, *key in DeadlineAlert.objects.filter(case_id__in=case_pks).values_list(
+        "case_id", "stage", "level", "due_at"
+    ):
+        raised.setdefault(case_id, set()).add(tuple(key))
     ctx.report.add("candidates", len(cases))
     for case in cases:
         if ctx.should_stop():
@@ -115,18 +111,12 @@ def _clocks(ctx: JobContext, case: Case) -> list[Clock] | None:
         return None
 
 
-def _needs_action(case: Case, clocks: list[Clock], now: dt.datetime, raised: set) -> bool:
+def _needs_action(case: Case, clocks: list[Clock], now: dt.datetime, raised: dict) -> bool:
     if case.state not in OPEN_STATES:
         return False
     if status_at(case.due_at, case.warn_at, now) != case.deadline_status:
         return True
-    for clock in clocks:
-        if clock.due_at is None or clock.warn_at is None or clock.warn_at > now:
-            continue  # paused, or not yet in the warning window
-        level = AlertLevel.OVERDUE if now > clock.due_at else AlertLevel.WARNING
-        if (case.pk, clock.stage, level, clock.due_at) not in raised:
-            return True
-    return False
+    return bool(alerts_due(clocks, now, raised.get(case.pk, set())))
 
 
 def _move_check(case: Case, clocks: list[Clock], now: dt.datetime) -> None:
@@ -142,8 +132,12 @@ def _act(ctx: JobContext, case: Case) -> None:
     except Exception:  # noqa: BLE001 - one bad case must not stop the others
         ctx.failed(f"case {case.tracking_number}")
         return
+    _report_acted(ctx, 1, alerts)
+
+
+def _report_acted(ctx: JobContext, acted: int, alerts: list[DeadlineAlert]) -> None:
     report = ctx.report
-    report.add("acted")
+    report.add("acted", acted)
     for alert in alerts:
         report.add("warnings" if alert.level == AlertLevel.WARNING else "overdue")
         report.add("escalated", alert.escalated)
