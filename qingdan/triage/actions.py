@@ -25,9 +25,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.cases.actions import Actor, link_cases, not_accept, record_event, require
+from qingdan.cases.actions import Actor, event_row, link_cases, not_accept, record_event, require
 from qingdan.cases.choices import TERMINAL_STATES, Action
-from qingdan.cases.models import Case, CaseFlag
+from qingdan.cases.models import Case, CaseEvent, CaseFlag
 from qingdan.core.bulk import Maker, insert_rows
 from qingdan.core.errors import ActionError, NotAllowed, ValidationFailed
 from qingdan.orgs.choices import Role
@@ -52,7 +52,7 @@ SYSTEM = Actor.system()
 TOPIC_ROLES = {Role.SUPERVISOR, Role.LEADER, Role.ANALYST, Role.ADMINISTRATOR}
 
 
-def _strict() -> bool:
+def strict_analysis() -> bool:
     """Raise instead of logging: in DEBUG and under Django's test environment (which
     sets up mail.outbox), unless QINGDAN_TRIAGE_STRICT says otherwise."""
     configured = getattr(settings, "QINGDAN_TRIAGE_STRICT", None)
@@ -94,7 +94,7 @@ def on_case_registered(case: Case) -> None:
                 else:
                     step(case)
         except Exception:
-            if _strict():
+            if strict_analysis():
                 raise
             logger.exception("triage step %s failed for case %s", step.__name__, case.pk)
 
@@ -165,10 +165,16 @@ def scan_hot_terms(case: Case) -> CaseFlag | None:
         flag = CaseFlag.objects.create(
             case=case, kind=FlagKind.HOT_TERM, message=message, evidence={"terms": evidence}
         )
-    record_event(
+    hot_term_event(case, message, evidence).save()
+    return flag
+
+
+def hot_term_event(case: Case, message: str, evidence: list[dict]) -> CaseEvent:
+    """The timeline note of a hot-term flag, not saved yet (the batched analysis writes
+    many with one INSERT)."""
+    return event_row(
         case, SYSTEM, Action.NOTE, note=message, data={"flag": FlagKind.HOT_TERM, "terms": evidence}
     )
-    return flag
 
 
 def hot_term_message(evidence: list[dict]) -> str:
@@ -184,22 +190,27 @@ def hot_term_message(evidence: list[dict]) -> str:
 def flag_warnings(case: Case, *, now: dt.datetime | None = None) -> list[CaseFlag]:
     flags = []
     for finding in early_warning.detect(case, now):
-        flags.append(
-            CaseFlag.objects.create(
-                case=case,
-                kind=finding.kind,
-                message=finding.message[:300],
-                evidence=finding.evidence,
-            )
-        )
-        record_event(
-            case,
-            SYSTEM,
-            Action.REPEAT_FLAG,
-            note=finding.message,
-            data={"flag": finding.kind, **finding.evidence},
-        )
+        flag, event = warning_rows(case, finding)
+        flag.save(force_insert=True)
+        event.save()
+        flags.append(flag)
     return flags
+
+
+def warning_rows(case: Case, finding) -> tuple[CaseFlag, CaseEvent]:
+    """The flag of an early warning (repeat, group, flood) and its timeline note, not
+    saved yet (the batched analysis writes many with one INSERT per table)."""
+    flag = CaseFlag(
+        case=case, kind=finding.kind, message=finding.message[:300], evidence=finding.evidence
+    )
+    event = event_row(
+        case,
+        SYSTEM,
+        Action.REPEAT_FLAG,
+        note=finding.message,
+        data={"flag": finding.kind, **finding.evidence},
+    )
+    return flag, event
 
 
 def rescan_hot_terms(*, open_only: bool = True, batch: int = 500, progress=None) -> int:

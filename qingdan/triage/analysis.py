@@ -15,13 +15,18 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from qingdan.cases.actions import event_row
-from qingdan.cases.choices import Action
 from qingdan.cases.models import Case, CaseEvent, CaseFlag
 from qingdan.orgs.models import Category
 
 from . import batch, minhash
-from .actions import SYSTEM, _strict, hot_term_message, on_case_registered, scan_hot_terms
+from .actions import (
+    hot_term_event,
+    hot_term_message,
+    on_case_registered,
+    scan_hot_terms,
+    strict_analysis,
+    warning_rows,
+)
 from .choices import FlagKind
 from .models import CaseFingerprint, CategorySuggestion, PendingAnalysis
 from .suggestions import active_model, explained
@@ -95,7 +100,7 @@ def analyse_cases(cases: Sequence[Case]) -> None:
         with transaction.atomic():
             _analyse_together(cases)
     except Exception:
-        if _strict():
+        if strict_analysis():
             raise
         logger.exception("batched intake analysis failed; analysing one by one")
         for case in cases:
@@ -120,23 +125,9 @@ def _analyse_together(cases: Sequence[Case]) -> None:
     findings = batch.detect_many(cases, now)
     for case in cases:
         for finding in findings[case.pk]:
-            flags.append(
-                CaseFlag(
-                    case=case,
-                    kind=finding.kind,
-                    message=finding.message[:300],
-                    evidence=finding.evidence,
-                )
-            )
-            events.append(
-                event_row(
-                    case,
-                    SYSTEM,
-                    Action.REPEAT_FLAG,
-                    note=finding.message,
-                    data={"flag": finding.kind, **finding.evidence},
-                )
-            )
+            flag, event = warning_rows(case, finding)
+            flags.append(flag)
+            events.append(event)
     CaseFlag.objects.bulk_create(flags)
     # Each case's notes in the order on_case_registered writes them (hot terms first).
     events.sort(key=lambda event: event.case_id)
@@ -194,12 +185,4 @@ def _hot_terms(cases: Sequence[Case], flags: list, events: list) -> None:
                 case=case, kind=FlagKind.HOT_TERM, message=message, evidence={"terms": evidence}
             )
         )
-        events.append(
-            event_row(
-                case,
-                SYSTEM,
-                Action.NOTE,
-                note=message,
-                data={"flag": FlagKind.HOT_TERM, "terms": evidence},
-            )
-        )
+        events.append(hot_term_event(case, message, evidence))
