@@ -34,6 +34,16 @@ FIELD_ALIASES = {
 INTAKE_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.WEB]
 
 
+def id_type_field() -> forms.ChoiceField:
+    """The petitioner's identity document, at the staff desk and on the portal."""
+    return forms.ChoiceField(
+        label=_("Identity document"),
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        required=False,  # a client that leaves it out means the resident ID card
+    )
+
+
 class IntakeForm(AsksQuestions, ActionForm):
     """Walk-in and phone intake. Only the types are checked here; required fields,
     ID and phone checksums and the jurisdiction rule are the action's."""
@@ -46,12 +56,7 @@ class IntakeForm(AsksQuestions, ActionForm):
     )
     petitioner_name = forms.CharField(label=_("Name"), required=False, max_length=100)
     petitioner_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
-    petitioner_id_type = forms.ChoiceField(
-        label=_("Identity document"),
-        choices=IdType.choices,
-        initial=IdType.RESIDENT_ID,
-        required=False,  # a client that leaves it out means the resident ID card
-    )
+    petitioner_id_type = id_type_field()
     # Longer than any number: spaces typed between groups are removed by the action.
     petitioner_id_number = forms.CharField(label=_("ID number"), required=False, max_length=32)
     petitioner_credit_code = forms.CharField(

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.cases import actions
 from qingdan.cases.choices import Channel, Rating
+from qingdan.cases.forms import id_type_field
 from qingdan.core.errors import VersionConflict
 from qingdan.core.forms import ActionForm, CheckedTextForm
-from qingdan.core.validators import IdType, normalize_phone
+from qingdan.core.validators import normalize_phone
 from qingdan.orgs.choices import Level
 from qingdan.orgs.models import Category, Jurisdiction
 from qingdan.orgs.questions import AsksQuestions
@@ -50,12 +51,7 @@ class PortalSubmitForm(AsksQuestions, ActionForm):
         help_text=_("With the tracking number it lets you follow the case."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    id_type = forms.ChoiceField(
-        label=_("Identity document"),
-        choices=IdType.choices,
-        initial=IdType.RESIDENT_ID,
-        required=False,  # a client that leaves it out means the resident ID card
-    )
+    id_type = id_type_field()
     # Longer than any number: spaces typed between groups are removed by the action.
     id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=32)
     place = forms.TypedChoiceField(label=_("Town or village"), coerce=int, choices=())
