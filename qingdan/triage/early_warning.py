@@ -120,7 +120,7 @@ def find_repeat(case: Case, person: list[int], now: dt.datetime) -> Finding | No
         .exclude(pk__in=_review_chain_ids(case))
         .exclude(pk__in=raised_together(case))
         .exclude(parent=case)
-        .order_by("-registered_at")[:REPEAT_COMPARED]
+        .order_by("-registered_at", "-pk")[:REPEAT_COMPARED]
     )
     return repeat_finding(case, earlier)
 
@@ -284,7 +284,8 @@ def find_flood(case: Case, person: list[int], now: dt.datetime) -> Finding | Non
         .exclude(pk=case.pk)
         # The problems of one visit are one filing, not a flood.
         .exclude(pk__in=raised_together(case))
-        .order_by("registered_at")
+        # Ties (cases registered in the same instant) by key, as the batched analysis.
+        .order_by("registered_at", "pk")
         .values_list("tracking_number", flat=True)
     )
     return flood_finding(day_start, same_day)
